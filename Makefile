@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+# bootherd build. All output goes under build/. `make V=1` is verbose, `make SANITIZE=1` builds
+# with ASan and UBSan (into build/asan so the two never mix).
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+CC       ?= cc
+CLANG    ?= clang
+PKGS     := liburing yaml-0.1
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifeq ($(SANITIZE),1)
+B        := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+B        := build
+SANFLAGS :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
+	    -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE -pthread \
+	    -DBOOTHERD_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) $(SANFLAGS)
+LDFLAGS  += -pthread $(SANFLAGS)
+LDLIBS   += $(PKG_LIBS)
+
+ifneq ($(V),1)
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+msg =
+endif
+
+SRCS     := $(shell find src -name '*.c' | sort)
+OBJS     := $(SRCS:%.c=$(B)/obj/%.o)
+LIB_OBJS := $(filter-out $(B)/obj/src/main.o,$(OBJS))
+DEPS     := $(OBJS:.o=.d)
+
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+.PHONY: all deps run test unit fuzz bench clean
+all: $(B)/bootherd
+
+$(B)/bootherd: $(OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# A unit test tests/unit/DIR/test_NAME.c includes src/DIR/NAME.c (to reach its statics), so it
+# links every other object but that one.
+define unit_rule
+$(B)/tests/unit/$(1): tests/unit/$(1).c $(LIB_OBJS) tests/unit/check.h
+	$$(call msg,CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(CFLAGS) -Itests/unit -MMD -MP -o $$@ $$< \
+		$$(filter-out $(B)/obj/src/$(dir $(1))$(patsubst test_%,%,$(notdir $(1))).o,$$(LIB_OBJS)) \
+		$$(LDFLAGS) $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))
+
+unit: $(UNIT_BINS)
+
+# libFuzzer drivers include the .c files they exercise and build standalone with clang.
+build/fuzz/%: tests/fuzz/%.c $(SRCS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DBOOTHERD_VERSION='"fuzz"' -Isrc \
+		$(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(PKG_LIBS) -pthread
+
+fuzz: $(FUZZ_BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps all
+	$(Q)scripts/run-demo.sh $(B)/bootherd
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit fuzz
+	$(Q)tests/run.sh
+
+bench: deps all
+	$(Q)bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(DEPS) $(UNIT_BINS:=.d)
