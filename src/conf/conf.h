@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration: YAML read with libyaml into an immutable struct conf. A loaded conf is never
+ * modified; a reload builds a new one and swaps it whole (see svc/server.c), so readers hold a
+ * reference (conf_get/conf_put) for as long as they use it.
+ */
+#ifndef BOOTHERD_CONF_H
+#define BOOTHERD_CONF_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A directory served over TFTP (and later HTTP), mapped at a request-path prefix. */
+struct conf_root {
+	char *prefix;     /* "/" serves every path; "/ipxe/" only paths under it */
+	char *path;       /* directory on disk; requests resolve beneath it */
+	bool writable;    /* TFTP write requests allowed (never overwrite unless overwrite) */
+	bool overwrite;   /* a write may replace an existing file */
+	unsigned line;    /* where it was defined, for later diagnostics; 0: added by conf_add_root */
+};
+
+struct conf_node {
+	char *name;
+	uint8_t mac[6];
+	bool has_ip;
+	struct in_addr ip;
+	char *profile;
+	unsigned line;    /* where it was defined, for later diagnostics */
+};
+
+struct conf_profile {
+	char *name;
+	char *kernel;
+	char *initrd;
+	char *cmdline;
+	unsigned line;
+};
+
+struct conf_tftp {
+	bool enabled;
+	uint16_t port;          /* default 69 */
+	uint32_t max_blksize;   /* cap on negotiated blksize, 8..65464; default 65464 */
+	uint32_t max_windowsize;/* cap on negotiated windowsize, 1..65535; default 64 */
+	uint32_t timeout_ms;    /* retransmit timeout when the client negotiates none; default 1000 */
+	uint32_t retries;       /* retransmissions before a transfer is abandoned; default 5 */
+	bool gso;               /* send windows with UDP GSO (one sendmsg per window); default true */
+};
+
+struct conf_http {
+	bool enabled;
+	uint16_t port;          /* default 80 */
+};
+
+struct conf_limits {
+	uint32_t max_sessions;  /* concurrent TFTP transfers, all workers; default 4096 */
+	uint32_t client_rate;   /* new requests per second per client address; default 50 */
+	uint32_t client_burst;  /* bucket depth for client_rate; default 200 */
+	uint64_t cache_bytes;   /* content cache budget; default 4 GiB */
+	uint64_t max_file_bytes;/* largest file served or accepted; default 4 GiB */
+};
+
+struct conf {
+	atomic_uint refs;
+	char *source;           /* file name, or "<embedded>" */
+	char *listen;           /* IPv4 address to bind, "0.0.0.0" for all */
+	struct in_addr listen_addr;
+	unsigned workers;       /* 0: one per online CPU */
+	int log_level;          /* enum log_level */
+	struct conf_tftp tftp;
+	struct conf_http http;
+	struct conf_limits limits;
+	struct conf_root *roots;
+	size_t nr_roots;
+	struct conf_node *nodes;
+	size_t nr_nodes;
+	struct conf_profile *profiles;
+	size_t nr_profiles;
+};
+
+/*
+ * Parses YAML text. @name is used in diagnostics ("name:line:col: message"), one line per
+ * error written to @err; every error is reported, not only the first. Unknown keys, wrong
+ * types and out-of-range values are errors. On success *@out holds a conf with one reference
+ * and 0 is returned; otherwise -EINVAL (or -ENOMEM) and *@out is untouched.
+ */
+int conf_load_buf(const char *name, const char *text, size_t len, struct conf **out, FILE *err);
+
+/* Reads @path and parses it as conf_load_buf() does; an unreadable file is one error line. */
+int conf_load_file(const char *path, struct conf **out, FILE *err);
+
+/* The embedded default: loopback, TFTP 6969, HTTP 8080, no roots (the CLI adds --root). */
+extern const char conf_default_yaml[];
+
+/* Checks what needs the whole conf (a root exists, profile names resolve, ...). */
+int conf_validate(const struct conf *c, FILE *err);
+
+/* Adds a root; used by `serve --root DIR` on top of a loaded conf before it is shared. */
+int conf_add_root(struct conf *c, const char *prefix, const char *path, bool writable);
+
+/* The root whose prefix is the longest match for @path, or NULL; *@rest gets the remainder. */
+const struct conf_root *conf_root_for(const struct conf *c, const char *path, const char **rest);
+
+struct conf *conf_get(struct conf *c);
+void conf_put(struct conf *c);
+
+#endif
