@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Workers and signals. The main thread owns signals (blocked everywhere, taken with
+ * sigwaitinfo) and the configuration generation; each worker thread owns one io_uring and one
+ * SO_REUSEPORT listener per protocol, so the kernel spreads requests across cores and no lock
+ * is taken on the data path except the cache lookup at the start of a transfer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/cache.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "svc/server.h"
+#include "svc/tftp.h"
+
+#define LOOP_ENTRIES 1024u
+
+struct worker {
+	pthread_t thread;
+	unsigned idx;
+	struct server *srv;
+	int tftp_fd;
+	int wake_fd;
+	uint64_t wake_val;
+	struct loop_op wake_op;
+	struct loop *loop;
+	int start_err;
+	pthread_mutex_t start_lock;
+	pthread_cond_t start_cond;
+	bool started;
+};
+
+static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct server_gen *gen_current;
+
+struct server_gen *server_gen_get(void)
+{
+	struct server_gen *g;
+
+	pthread_mutex_lock(&gen_lock);
+	g = gen_current;
+	atomic_fetch_add(&g->refs, 1);
+	pthread_mutex_unlock(&gen_lock);
+	return g;
+}
+
+void server_gen_put(struct server_gen *g)
+{
+	if (!g || atomic_fetch_sub(&g->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < g->conf->nr_roots; i++)
+		if (g->root_fds[i] >= 0)
+			close(g->root_fds[i]);
+	free(g->root_fds);
+	conf_put(g->conf);
+	free(g);
+}
+
+/* Opens the roots of @conf; takes over the caller's reference to @conf on success. */
+static struct server_gen *gen_new(struct conf *conf, unsigned id)
+{
+	struct server_gen *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->root_fds = calloc(conf->nr_roots ? conf->nr_roots : 1, sizeof(int));
+	if (!g->root_fds) {
+		free(g);
+		return NULL;
+	}
+	for (size_t i = 0; i < conf->nr_roots; i++)
+		g->root_fds[i] = -1;
+	for (size_t i = 0; i < conf->nr_roots; i++) {
+		int fd = open(conf->roots[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd == -1) {
+			pr_err("root %s: %s", conf->roots[i].path, strerror(errno));
+			while (i--)
+				close(g->root_fds[i]);
+			free(g->root_fds);
+			free(g);
+			return NULL;
+		}
+		g->root_fds[i] = fd;
+	}
+	atomic_init(&g->refs, 1);
+	g->id = id;
+	g->conf = conf;
+	return g;
+}
+
+static void on_wake(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
+{
+	loop_stop(loop);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct tftp_worker *tw = NULL;
+	int err = 0;
+
+	w->loop = loop_new(LOOP_ENTRIES);
+	if (!w->loop) {
+		err = -errno;
+		goto started;
+	}
+	w->wake_op.fn = on_wake;
+	err = loop_read(w->loop, &w->wake_op, w->wake_fd, &w->wake_val, sizeof(w->wake_val));
+	if (err)
+		goto started;
+	if (w->tftp_fd >= 0) {
+		tw = tftp_worker_new(w->loop, w->srv, w->tftp_fd);
+		if (!tw)
+			err = -errno;
+	}
+started:
+	pthread_mutex_lock(&w->start_lock);
+	w->start_err = err;
+	w->started = true;
+	pthread_cond_signal(&w->start_cond);
+	pthread_mutex_unlock(&w->start_lock);
+	if (!err)
+		err = loop_run(w->loop);
+	if (err)
+		pr_err("worker %u: %s", w->idx, strerror(-err));
+	loop_free(w->loop);
+	tftp_worker_free(tw);
+	return NULL;
+}
+
+static unsigned worker_count(const struct conf *c)
+{
+	long n = c->workers ? (long)c->workers : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (unsigned)n;
+}
+
+static void reload(server_load_fn load, void *ctx, const struct conf *old, unsigned *gen_id)
+{
+	struct server_gen *g, *prev;
+	struct conf *c;
+	char *errs = NULL;
+	size_t errs_len = 0;
+	FILE *err = open_memstream(&errs, &errs_len);
+
+	if (!err) {
+		pr_err("reload: %s", strerror(errno));
+		return;
+	}
+	c = load(ctx, err);
+	fclose(err);
+	if (!c) {
+		/* One log line per diagnostic, then what happens next. */
+		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
+			pr_err("reload: %s", line);
+		pr_err("reload failed: still serving generation %u from %s", *gen_id, old->source);
+		free(errs);
+		return;
+	}
+	free(errs);
+	if (c->tftp.port != old->tftp.port || c->listen_addr.s_addr != old->listen_addr.s_addr ||
+	    c->tftp.enabled != old->tftp.enabled || c->workers != old->workers)
+		pr_warn("reload: listener and worker changes take effect at the next restart");
+	if (c->log_level != old->log_level)
+		log_level = c->log_level;
+	g = gen_new(c, *gen_id + 1);
+	if (!g) {
+		pr_err("reload failed: still serving generation %u", *gen_id);
+		conf_put(c);
+		return;
+	}
+	pthread_mutex_lock(&gen_lock);
+	prev = gen_current;
+	gen_current = g;
+	pthread_mutex_unlock(&gen_lock);
+	(*gen_id)++;
+	/* Transfers in flight keep their own reference to the old generation. */
+	server_gen_put(prev);
+	pr_info("reloaded %s: generation %u, %zu roots, %zu nodes, %zu profiles", c->source,
+		*gen_id, c->nr_roots, c->nr_nodes, c->nr_profiles);
+}
+
+int server_run(struct conf *conf, server_load_fn load, void *ctx)
+{
+	struct server srv = { 0 };
+	struct worker *workers = NULL;
+	unsigned nr, started = 0, gen_id = 1;
+	sigset_t set;
+	int ret = 0, sig;
+
+	log_level = conf->log_level;
+	gen_current = gen_new(conf, gen_id);
+	if (!gen_current) {
+		conf_put(conf);
+		return -EINVAL;
+	}
+	srv.cache = cache_new(conf->limits.cache_bytes);
+	if (!srv.cache) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	nr = worker_count(conf);
+	workers = calloc(nr, sizeof(*workers));
+	if (!workers) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < nr; i++)
+		workers[i].wake_fd = workers[i].tftp_fd = -1;
+	for (unsigned i = 0; i < nr; i++) {
+		struct worker *w = &workers[i];
+
+		w->idx = i;
+		w->srv = &srv;
+		w->wake_fd = eventfd(0, EFD_CLOEXEC);
+		pthread_mutex_init(&w->start_lock, NULL);
+		pthread_cond_init(&w->start_cond, NULL);
+		if (w->wake_fd == -1) {
+			ret = -errno;
+			goto stop;
+		}
+		if (conf->tftp.enabled) {
+			w->tftp_fd = tftp_listen_socket(conf);
+			if (w->tftp_fd < 0) {
+				ret = w->tftp_fd;
+				pr_err("tftp: cannot listen on %s:%u: %s", conf->listen,
+				       conf->tftp.port, strerror(-ret));
+				goto stop;
+			}
+		}
+		if (pthread_create(&w->thread, NULL, worker_main, w)) {
+			ret = -EAGAIN;
+			goto stop;
+		}
+		started++;
+		pthread_mutex_lock(&w->start_lock);
+		while (!w->started)
+			pthread_cond_wait(&w->start_cond, &w->start_lock);
+		pthread_mutex_unlock(&w->start_lock);
+		if (w->start_err) {
+			ret = w->start_err;
+			pr_err("worker %u failed to start: %s", i, strerror(-ret));
+			goto stop;
+		}
+	}
+	pr_info("ready: %u workers; tftp %s:%u%s; %zu roots; config %s", nr, conf->listen,
+		conf->tftp.port, conf->tftp.enabled ? "" : " (disabled)", conf->nr_roots,
+		conf->source);
+	for (;;) {
+		siginfo_t si;
+
+		sig = sigwaitinfo(&set, &si);
+		if (sig == -1)
+			continue;
+		if (sig == SIGHUP) {
+			pr_info("SIGHUP: reloading configuration");
+			reload(load, ctx, gen_current->conf, &gen_id);
+			continue;
+		}
+		if (sig == SIGINT || sig == SIGTERM) {
+			pr_info("%s: shutting down", strsignal(sig));
+			break;
+		}
+	}
+stop:
+	for (unsigned i = 0; i < started; i++) {
+		uint64_t one = 1;
+
+		if (write(workers[i].wake_fd, &one, sizeof(one)) == -1)
+			pr_err("cannot wake worker %u: %s", i, strerror(errno));
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	for (unsigned i = 0; workers && i < nr; i++) {
+		if (workers[i].wake_fd >= 0)
+			close(workers[i].wake_fd);
+		if (workers[i].tftp_fd >= 0)
+			close(workers[i].tftp_fd);
+	}
+	if (!ret) {
+		pr_info("stopped: %llu transfers, %llu failed, %llu bytes",
+			(unsigned long long)srv.tftp_transfers, (unsigned long long)srv.tftp_errors,
+			(unsigned long long)srv.tftp_bytes);
+	}
+out:
+	free(workers);
+	cache_free(srv.cache);
+	server_gen_put(gen_current);
+	gen_current = NULL;
+	return ret;
+}
