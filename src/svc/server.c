@@ -237,7 +237,7 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 			goto stop;
 		}
 		if (conf->tftp.enabled) {
-			w->tftp_fd = tftp_listen_socket(conf);
+			w->tftp_fd = tftp_listen_socket(conf, i == 0);
 			if (w->tftp_fd < 0) {
 				ret = w->tftp_fd;
 				pr_err("tftp: cannot listen on %s:%u: %s", conf->listen,

@@ -74,6 +74,7 @@ struct sess {
 	bool stranger_busy;
 	bool gso;
 	bool ok;                /* ended by a completed transfer */
+	bool in_recv;           /* inside sess_on_recv(): the session must outlive it */
 	unsigned sends;         /* sendmsg SQEs in flight */
 	struct sockaddr_in peer;
 	struct sockaddr_in local;
@@ -102,7 +103,7 @@ struct sess {
 	struct iovec *iov;      /* 2 per block: header, data */
 	uint8_t (*hdr)[TFTP_HDR_LEN];
 	uint32_t slots;
-	uint8_t gso_ctrl[CMSG_SPACE(sizeof(uint16_t))];
+	uint8_t gso_ctrl[CMSG_SPACE(sizeof(uint16_t))] __attribute__((aligned(8)));
 	/* write transfer */
 	int dir_fd;
 	int wfd;
@@ -390,7 +391,7 @@ static void sess_free(struct sess *s)
 
 static void sess_maybe_free(struct sess *s)
 {
-	if (s->closing && !s->recv_armed && !s->sends && !s->stranger_busy)
+	if (s->closing && !s->recv_armed && !s->sends && !s->stranger_busy && !s->in_recv)
 		sess_free(s);
 }
 
@@ -422,7 +423,8 @@ static void sess_error(struct sess *s, uint16_t code, const char *msg)
 	snprintf(outcome, sizeof(outcome), "error %u (%s)", code, s->err_msg);
 	log_transfer(s, outcome);
 	s->want_window = false;
-	loop_timer_cancel(s->tw->loop, &s->timer);
+	/* The timer closes the session should the ERROR never get out. */
+	loop_timer_arm(s->tw->loop, &s->timer, s->timeout_ms);
 	sess_send_ctrl(s);
 }
 
@@ -634,33 +636,43 @@ static void wrq_on_data(struct sess *s, uint16_t block, const uint8_t *data, siz
 	}
 }
 
+static void sess_handle_packet(struct sess *s, int res);
+
 static void sess_on_recv(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
 {
 	struct sess *s = container_of(op, struct sess, recv_op);
-	struct tftp_pkt pkt;
 
 	s->recv_armed = false;
-	if (s->closing) {
-		sess_maybe_free(s);
-		return;
+	if (!s->closing) {
+		/* Handlers may close the session; it is freed below, not under their feet. */
+		s->in_recv = true;
+		sess_handle_packet(s, res);
+		s->in_recv = false;
 	}
+	if (s->closing)
+		sess_maybe_free(s);
+	else
+		sess_arm_recv(s);
+}
+
+static void sess_handle_packet(struct sess *s, int res)
+{
+	struct tftp_pkt pkt;
+
 	if (res < 0) {
 		/* ICMP errors and the like: the retransmit timer copes. */
 		if (res != -ECANCELED)
 			pr_debug("tftp: recv: %s", strerror(-res));
-		sess_arm_recv(s);
 		return;
 	}
 	if (s->rx_from.sin_addr.s_addr != s->peer.sin_addr.s_addr ||
 	    s->rx_from.sin_port != s->peer.sin_port) {
 		answer_stranger(s);
-		sess_arm_recv(s);
 		return;
 	}
 	if (tftp_parse_packet(s->rx, (size_t)res, &pkt) < 0) {
 		pr_ratelimited(LOG_WARN, "tftp: malformed packet (%d bytes) in transfer of \"%s\"",
 			       res, s->filename);
-		sess_arm_recv(s);
 		return;
 	}
 	if (pkt.opcode == TFTP_ERROR) {
@@ -674,17 +686,14 @@ static void sess_on_recv(struct loop *loop, struct loop_op *op, int res, uint32_
 		sess_close(s);
 		return;
 	}
-	if (s->state == ST_ERROR) {
-		sess_arm_recv(s);
+	if (s->state == ST_ERROR)
 		return;
-	}
 	if (s->opcode == TFTP_RRQ && pkt.opcode == TFTP_ACK)
 		rrq_on_ack(s, pkt.block);
 	else if (s->opcode == TFTP_WRQ && pkt.opcode == TFTP_DATA)
 		wrq_on_data(s, pkt.block, pkt.data, pkt.data_len);
 	else
 		sess_error(s, TFTP_EBADOP, NULL);
-	sess_arm_recv(s);
 }
 
 static void sess_on_send(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
@@ -1101,7 +1110,7 @@ rearm:
 		arm_listener(tw);
 }
 
-int tftp_listen_socket(const struct conf *c)
+int tftp_listen_socket(const struct conf *c, bool first)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -1110,6 +1119,22 @@ int tftp_listen_socket(const struct conf *c)
 	};
 	int one = 1, fd;
 
+	/*
+	 * SO_REUSEPORT would let a second bootherd (same user) join the port and silently take
+	 * half the requests: a plain bind first finds any other owner.
+	 */
+	if (first) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			return -errno;
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+			int err = errno;
+
+			close(fd);
+			return -err;
+		}
+		close(fd);
+	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -errno;

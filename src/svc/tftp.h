@@ -12,8 +12,11 @@
 
 struct tftp_worker;
 
-/* A UDP socket bound to the configured address and TFTP port with SO_REUSEPORT. */
-int tftp_listen_socket(const struct conf *c);
+/*
+ * A UDP socket bound to the configured address and TFTP port with SO_REUSEPORT, one per worker.
+ * With @first, fails with -EADDRINUSE when anything else already holds the port.
+ */
+int tftp_listen_socket(const struct conf *c, bool first);
 
 /* Starts serving on @listen_fd (owned by the caller) in @loop's thread. */
 struct tftp_worker *tftp_worker_new(struct loop *loop, struct server *srv, int listen_fd);
