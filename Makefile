@@ -82,6 +82,13 @@ build/fuzz/%: tests/fuzz/%.c $(SRCS)
 
 fuzz: $(FUZZ_BINS)
 
+# Load generators for bench/: each is one C file.
+BENCH_BINS := $(patsubst bench/%.c,build/bench/bin/%,$(wildcard bench/*.c))
+build/bench/bin/%: bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -o $@ $<
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -92,7 +99,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all unit fuzz
 	$(Q)tests/run.sh
 
-bench: deps all
+bench: deps all $(BENCH_BINS)
 	$(Q)bench/run.sh
 
 clean:
