@@ -1,0 +1,1480 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Configuration loader. The YAML is composed whole into a libyaml document, so every node keeps
+ * its line and column, and then walked by the schema tables further down: one table per
+ * mapping, one entry per key giving its type, where the value goes, its range and its default.
+ * A new key or section is a table entry, not new parsing code. The walk reports an error and
+ * carries on, so one run of `bootherd check` shows every mistake in a file.
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "conf/conf.h"
+#include "core/log.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The schema needs three levels (top, section or list, item); anything much deeper is a
+ * mistake, and libyaml's composer recurses once per level, so a hostile file of a million '['
+ * would otherwise exhaust the stack before we see a single node.
+ */
+#define CONF_MAX_DEPTH 32
+
+/* A configuration file is an inventory, not a data set; past this it is surely the wrong file. */
+#define CONF_MAX_FILE (64u << 20)
+
+/* Room for a quoted excerpt of user text in a diagnostic (see excerpt()). */
+#define EXCERPT_MAX 48
+#define EXCERPT_KEEP 40
+
+/* Room for a key path such as "profiles.diskless.kernel" or "nodes[1234].mac". */
+#define PATH_MAX_LEN 128
+
+const char conf_default_yaml[] =
+	"# bootherd built-in defaults: loopback and unprivileged ports, no roots.\n"
+	"listen: 127.0.0.1\n"
+	"log:\n"
+	"  level: info\n"
+	"tftp:\n"
+	"  port: 6969\n"
+	"http:\n"
+	"  port: 8080\n";
+
+struct conf_parse {
+	const char *name;       /* file name for diagnostics */
+	FILE *err;              /* where diagnostics go; NULL counts them silently */
+	yaml_document_t *doc;
+	unsigned errors;
+};
+
+struct conf_key;
+struct conf_section;
+
+/*
+ * A value type. parse() reads @val into the field @k describes inside @base; it reports bad
+ * input itself (and returns 0, so the walk goes on) and returns a negative errno only when it
+ * cannot go on (-ENOMEM). init() stores the default, release() frees what parse() allocated.
+ */
+struct conf_type {
+	const char *what;       /* completes "expected ..." */
+	int (*parse)(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		     void *base, const char *path);
+	void (*init)(const struct conf_key *k, void *base);
+	void (*release)(const struct conf_key *k, void *base);
+};
+
+struct conf_key {
+	const char *name;
+	const struct conf_type *type;
+	size_t offset;          /* of the field in the struct being filled */
+	size_t size;            /* of the field: integers are stored at their own width */
+	uint64_t min, max;      /* inclusive range of integers and sizes */
+	uint64_t def;           /* default of integers, sizes, booleans, levels, addresses */
+	size_t present;         /* 1 + offset of a bool set when the key is given; 0: none */
+	size_t count;           /* lists: offset of the size_t item count */
+	bool required;
+	const struct conf_section *sub; /* sections and lists: the mapping inside */
+};
+
+/* The keys of one mapping and, for the items of a list, what each item is. */
+struct conf_section {
+	const struct conf_key *keys;
+	size_t nr_keys;
+	size_t item_size;
+	size_t line_off;        /* of the item's `unsigned line` */
+	size_t name_off;        /* named lists: of the item's `char *name` (the mapping key) */
+	/* Runs after an item's keys are read, for defaults that allocate and cross-key checks. */
+	int (*finish)(struct conf_parse *p, void *item, const yaml_node_t *node, const char *path);
+};
+
+#define FIELD(type, member) \
+	.offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
+#define PRESENT(type, member) .present = offsetof(type, member) + 1
+#define SECTION(k) .keys = (k), .nr_keys = ARRAY_SIZE(k)
+
+static void __attribute__((format(printf, 3, 4)))
+parse_error(struct conf_parse *p, const yaml_mark_t *mark, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->errors++;
+	if (!p->err)
+		return;
+	fprintf(p->err, "%s:%zu:%zu: ", p->name, mark->line + 1, mark->column + 1);
+	va_start(ap, fmt);
+	vfprintf(p->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->err);
+}
+
+/*
+ * Quotes user text in a diagnostic: at most EXCERPT_KEEP bytes and control bytes shown as '?',
+ * so a binary or huge value can neither flood nor garble the terminal.
+ */
+static const char *excerpt(char buf[static EXCERPT_MAX], const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < EXCERPT_KEEP; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	if (s[i])
+		memcpy(buf + i, "...", 4);
+	else
+		buf[i] = '\0';
+	return buf;
+}
+
+static void *field_of(const struct conf_key *k, void *base)
+{
+	return (char *)base + k->offset;
+}
+
+/* YAML's null: an empty plain scalar (`key:`), `~` or `null`; an empty section or list. */
+static bool is_null(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return is_null(n) ? "an empty value" : "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+/* The text of a scalar, or NULL after reporting why @n is not the @what expected. */
+static const char *scalar(struct conf_parse *p, const yaml_node_t *n, const char *path,
+			  const char *what)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE || is_null(n)) {
+		parse_error(p, &n->start_mark, "%s: expected %s, got %s", path, what, node_kind(n));
+		return NULL;
+	}
+	v = (const char *)n->data.scalar.value;
+	/* A "\0" escape would silently cut every string we copy with strdup(). */
+	if (strlen(v) != n->data.scalar.length) {
+		parse_error(p, &n->start_mark, "%s: value contains a NUL byte", path);
+		return NULL;
+	}
+	return v;
+}
+
+static const char *range_text(char *buf, size_t size, const struct conf_key *k)
+{
+	if (k->max == UINT64_MAX)
+		snprintf(buf, size, "at least %" PRIu64, k->min);
+	else
+		snprintf(buf, size, "%" PRIu64 "..%" PRIu64, k->min, k->max);
+	return buf;
+}
+
+/*
+ * Decimal digits only: YAML 1.1's octal (010), hex and base-60 (1:30) integers are more often
+ * typos than intent in a config file. Returns the end of the digits, or NULL if there are none;
+ * on overflow the digits are still consumed so the caller can tell "too big" from "not a number".
+ */
+static const char *scan_u64(const char *s, uint64_t *v, bool *overflow)
+{
+	const char *c;
+	uint64_t n = 0;
+
+	*overflow = false;
+	for (c = s; *c >= '0' && *c <= '9'; c++) {
+		unsigned d = (unsigned)(*c - '0');
+
+		if (n > (UINT64_MAX - d) / 10)
+			*overflow = true;
+		else
+			n = n * 10 + d;
+	}
+	*v = n;
+	return c == s ? NULL : c;
+}
+
+static void store_uint(void *field, size_t size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)field = (uint8_t)v;
+		break;
+	case 2:
+		*(uint16_t *)field = (uint16_t)v;
+		break;
+	case 4:
+		*(uint32_t *)field = (uint32_t)v;
+		break;
+	case 8:
+		*(uint64_t *)field = v;
+		break;
+	default:
+		assert(!"integer field of unexpected width");
+	}
+}
+
+static void init_uint(const struct conf_key *k, void *base)
+{
+	store_uint(field_of(k, base), k->size, k->def);
+}
+
+static int check_range(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		       const char *path, const char *text, uint64_t v, bool neg)
+{
+	char q[EXCERPT_MAX], r[64];
+
+	if ((neg && v) || v < k->min || v > k->max) {
+		parse_error(p, &val->start_mark, "%s: %s is out of range (%s)", path,
+			    excerpt(q, text), range_text(r, sizeof(r), k));
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int parse_uint(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	const char *v, *s, *end;
+	char q[EXCERPT_MAX];
+	bool neg, overflow;
+	uint64_t n;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	s = v;
+	neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	end = scan_u64(s, &n, &overflow);
+	if (!end || *end) {
+		parse_error(p, &val->start_mark, "%s: expected %s, got '%s'", path, k->type->what,
+			    excerpt(q, v));
+		return 0;
+	}
+	if (overflow) {
+		parse_error(p, &val->start_mark, "%s: integer overflow in '%s'", path,
+			    excerpt(q, v));
+		return 0;
+	}
+	if (!check_range(p, k, val, path, v, n, neg))
+		store_uint(field_of(k, base), k->size, n);
+	return 0;
+}
+
+/* Sizes are in bytes; both spellings of each unit are 1024-based, as memory sizes always are. */
+static const struct {
+	const char *unit;
+	unsigned shift;
+} size_units[] = {
+	{ "", 0 },   { "K", 10 },   { "M", 20 },   { "G", 30 },
+	{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 },
+};
+
+static int parse_size(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	const char *v, *end;
+	char q[EXCERPT_MAX];
+	bool overflow;
+	uint64_t n;
+	size_t i;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	end = scan_u64(v, &n, &overflow);
+	if (!end)
+		goto bad;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < ARRAY_SIZE(size_units); i++)
+		if (!strcasecmp(end, size_units[i].unit))
+			break;
+	if (i == ARRAY_SIZE(size_units))
+		goto bad;
+	if (overflow || n > UINT64_MAX >> size_units[i].shift) {
+		parse_error(p, &val->start_mark, "%s: integer overflow in '%s'", path,
+			    excerpt(q, v));
+		return 0;
+	}
+	n <<= size_units[i].shift;
+	if (!check_range(p, k, val, path, v, n, false))
+		store_uint(field_of(k, base), k->size, n);
+	return 0;
+bad:
+	parse_error(p, &val->start_mark,
+		    "%s: invalid size '%s' (expected an integer with an optional K, M, G, KiB, MiB "
+		    "or GiB suffix)", path, excerpt(q, v));
+	return 0;
+}
+
+/* YAML 1.1's spellings, which is what people write in config files. */
+static const struct {
+	const char *word;
+	bool value;
+} bool_words[] = {
+	{ "true", true }, { "false", false }, { "yes", true },
+	{ "no", false },  { "on", true },     { "off", false },
+};
+
+static void init_bool(const struct conf_key *k, void *base)
+{
+	*(bool *)field_of(k, base) = k->def;
+}
+
+static int parse_bool(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	char q[EXCERPT_MAX];
+	const char *v;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(bool_words); i++) {
+		if (!strcasecmp(v, bool_words[i].word)) {
+			*(bool *)field_of(k, base) = bool_words[i].value;
+			return 0;
+		}
+	}
+	parse_error(p, &val->start_mark, "%s: expected %s, got '%s'", path, k->type->what,
+		    excerpt(q, v));
+	return 0;
+}
+
+static int set_str(const struct conf_key *k, void *base, const char *v)
+{
+	char **f = field_of(k, base);
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*f);
+	*f = s;
+	return 0;
+}
+
+static void release_str(const struct conf_key *k, void *base)
+{
+	char **f = field_of(k, base);
+
+	free(*f);
+	*f = NULL;
+}
+
+static int parse_str(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		     void *base, const char *path)
+{
+	const char *v = scalar(p, val, path, k->type->what);
+
+	return v ? set_str(k, base, v) : 0;
+}
+
+/* A name is what other entries refer to; an empty one could only match by accident. */
+static int parse_name(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	const char *v = scalar(p, val, path, k->type->what);
+
+	if (!v)
+		return 0;
+	if (!*v) {
+		parse_error(p, &val->start_mark, "%s: must not be empty", path);
+		return 0;
+	}
+	return set_str(k, base, v);
+}
+
+/* Relative paths would depend on the directory the daemon happens to start in. */
+static int parse_abspath(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+			 void *base, const char *path)
+{
+	char q[EXCERPT_MAX];
+	const char *v;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	if (v[0] != '/') {
+		parse_error(p, &val->start_mark, "%s: '%s' is not an absolute path", path,
+			    excerpt(q, v));
+		return 0;
+	}
+	return set_str(k, base, v);
+}
+
+/*
+ * A prefix in its one canonical form ("/", "/ipxe/"): leading '/', no "//", trailing '/', so
+ * conf_root_for() and the duplicate check compare plain strings. NULL with errno EINVAL when
+ * @in does not start with '/', ENOMEM when out of memory.
+ */
+static char *prefix_normalise(const char *in)
+{
+	char *out, *o;
+
+	if (in[0] != '/') {
+		errno = EINVAL;
+		return NULL;
+	}
+	out = malloc(strlen(in) + 2);
+	if (!out)
+		return NULL;
+	o = out;
+	for (; *in; in++)
+		if (*in != '/' || o == out || o[-1] != '/')
+			*o++ = *in;
+	if (o[-1] != '/')
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+static int parse_prefix(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+			void *base, const char *path)
+{
+	char **f = field_of(k, base);
+	char q[EXCERPT_MAX];
+	const char *v;
+	char *s;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	s = prefix_normalise(v);
+	if (!s && errno == EINVAL) {
+		parse_error(p, &val->start_mark, "%s: '%s' must start with '/'", path,
+			    excerpt(q, v));
+		return 0;
+	}
+	if (!s)
+		return -ENOMEM;
+	free(*f);
+	*f = s;
+	return 0;
+}
+
+static void init_ipv4(const struct conf_key *k, void *base)
+{
+	((struct in_addr *)field_of(k, base))->s_addr = htonl((uint32_t)k->def);
+}
+
+static int parse_ipv4(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	char q[EXCERPT_MAX];
+	const char *v;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	/* inet_pton(), not inet_aton(): "10.1" and "0x0a.0.0.1" are typos, not addresses. */
+	if (inet_pton(AF_INET, v, field_of(k, base)) != 1)
+		parse_error(p, &val->start_mark, "%s: invalid IPv4 address '%s'", path,
+			    excerpt(q, v));
+	return 0;
+}
+
+static void init_level(const struct conf_key *k, void *base)
+{
+	*(int *)field_of(k, base) = (int)k->def;
+}
+
+static int parse_level(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		       void *base, const char *path)
+{
+	char q[EXCERPT_MAX];
+	const char *v;
+	int level;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	level = log_level_parse(v);
+	if (level < 0)
+		parse_error(p, &val->start_mark,
+			    "%s: invalid log level '%s' (expected err, warn, info or debug)", path,
+			    excerpt(q, v));
+	else
+		*(int *)field_of(k, base) = level;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six pairs of hex digits, any case, separated throughout by ':' or throughout by '-'. */
+static int mac_parse(const char *s, uint8_t mac[6])
+{
+	char sep = 0;
+
+	for (int i = 0; i < 6; i++) {
+		int hi, lo;
+
+		if (i) {
+			if (!sep && (*s == ':' || *s == '-'))
+				sep = *s;
+			if (!sep || *s != sep)
+				return -EINVAL;
+			s++;
+		}
+		hi = hex_digit(s[0]);
+		if (hi < 0)
+			return -EINVAL;
+		lo = hex_digit(s[1]);
+		if (lo < 0)
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return *s ? -EINVAL : 0;
+}
+
+static int parse_mac(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		     void *base, const char *path)
+{
+	char q[EXCERPT_MAX];
+	const char *v;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	if (mac_parse(v, field_of(k, base)))
+		parse_error(p, &val->start_mark, "%s: invalid MAC address '%s'", path,
+			    excerpt(q, v));
+	return 0;
+}
+
+static const char *where(char *buf, size_t size, const char *path)
+{
+	if (!*path)
+		return "at the top level";
+	snprintf(buf, size, "in '%s'", path);
+	return buf;
+}
+
+static void report_unknown_key(struct conf_parse *p, const struct conf_section *sec,
+			       const yaml_node_t *key, const char *path)
+{
+	char list[512], w[PATH_MAX_LEN + 8], q[EXCERPT_MAX];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < sec->nr_keys && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      sec->keys[i].name);
+	parse_error(p, &key->start_mark, "unknown key '%s' %s (expected one of: %s)",
+		    excerpt(q, (const char *)key->data.scalar.value), where(w, sizeof(w), path),
+		    list);
+}
+
+/*
+ * Fills @base from the mapping @node by the keys of @sec; @path names @node in diagnostics. A
+ * null @node is an empty mapping: it still reports the required keys as missing.
+ */
+static int parse_mapping(struct conf_parse *p, const struct conf_section *sec,
+			 const yaml_node_t *node, void *base, const char *path)
+{
+	char w[PATH_MAX_LEN + 8], q[EXCERPT_MAX], child[PATH_MAX_LEN];
+	yaml_node_pair_t *pair = NULL, *end = NULL;
+	unsigned first_line[64];
+	uint64_t seen = 0;
+
+	assert(node->type == YAML_MAPPING_NODE || is_null(node));
+	assert(sec->nr_keys <= 64);
+	if (node->type == YAML_MAPPING_NODE) {
+		pair = node->data.mapping.pairs.start;
+		end = node->data.mapping.pairs.top;
+	}
+	for (; pair < end; pair++) {
+		const yaml_node_t *key = yaml_document_get_node(p->doc, pair->key);
+		const yaml_node_t *val = yaml_document_get_node(p->doc, pair->value);
+		const struct conf_key *k = NULL;
+		const char *name;
+		size_t i;
+		int ret;
+
+		if (key->type != YAML_SCALAR_NODE) {
+			parse_error(p, &key->start_mark, "expected a key name %s, got %s",
+				    where(w, sizeof(w), path), node_kind(key));
+			continue;
+		}
+		name = (const char *)key->data.scalar.value;
+		for (i = 0; i < sec->nr_keys; i++) {
+			/* The length check keeps "port\0x" from passing for "port". */
+			if (strlen(sec->keys[i].name) == key->data.scalar.length &&
+			    !strcmp(name, sec->keys[i].name)) {
+				k = &sec->keys[i];
+				break;
+			}
+		}
+		if (!k) {
+			report_unknown_key(p, sec, key, path);
+			continue;
+		}
+		if (seen & (UINT64_C(1) << i)) {
+			parse_error(p, &key->start_mark, "duplicate key '%s' %s (first at line %u)",
+				    excerpt(q, name), where(w, sizeof(w), path), first_line[i]);
+			continue;
+		}
+		seen |= UINT64_C(1) << i;
+		first_line[i] = (unsigned)key->start_mark.line + 1;
+		snprintf(child, sizeof(child), "%s%s%s", path, *path ? "." : "", k->name);
+		ret = k->type->parse(p, k, val, base, child);
+		if (ret < 0)
+			return ret;
+		if (k->present)
+			*(bool *)((char *)base + k->present - 1) = true;
+	}
+	for (size_t i = 0; i < sec->nr_keys; i++)
+		if (sec->keys[i].required && !(seen & (UINT64_C(1) << i)))
+			parse_error(p, &node->start_mark, "missing required key '%s' %s",
+				    sec->keys[i].name, where(w, sizeof(w), path));
+	return 0;
+}
+
+static void schema_init(const struct conf_section *sec, void *base)
+{
+	for (size_t i = 0; i < sec->nr_keys; i++)
+		if (sec->keys[i].type->init)
+			sec->keys[i].type->init(&sec->keys[i], base);
+}
+
+static void schema_release(const struct conf_section *sec, void *base)
+{
+	for (size_t i = 0; i < sec->nr_keys; i++)
+		if (sec->keys[i].type->release)
+			sec->keys[i].type->release(&sec->keys[i], base);
+}
+
+static void init_section(const struct conf_key *k, void *base)
+{
+	schema_init(k->sub, field_of(k, base));
+}
+
+static void release_section(const struct conf_key *k, void *base)
+{
+	schema_release(k->sub, field_of(k, base));
+}
+
+static int parse_section(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+			 void *base, const char *path)
+{
+	if (val->type != YAML_MAPPING_NODE && !is_null(val)) {
+		parse_error(p, &val->start_mark, "%s: expected %s, got %s", path, k->type->what,
+			    node_kind(val));
+		return 0;
+	}
+	return parse_mapping(p, k->sub, val, field_of(k, base), path);
+}
+
+/*
+ * Allocates the items of a list up front (the node tells how many), attached to @base at once
+ * so that release() frees them whatever happens next. Items start zeroed, then get defaults.
+ */
+static void *alloc_items(const struct conf_key *k, void *base, size_t n)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	char *items;
+
+	assert(!*count);
+	items = calloc(n, k->sub->item_size);
+	if (!items)
+		return NULL;
+	/* memcpy: the field is a `struct conf_root *` (or node, or profile), not a void *. */
+	memcpy(field_of(k, base), &items, sizeof(items));
+	*count = n;
+	for (size_t i = 0; i < n; i++)
+		schema_init(k->sub, items + i * k->sub->item_size);
+	return items;
+}
+
+/* Reads one list item whose line is already set; a null item is an item with no keys. */
+static int parse_item(struct conf_parse *p, const struct conf_section *sec, const yaml_node_t *n,
+		      void *item, const char *path)
+{
+	int ret;
+
+	if (n->type != YAML_MAPPING_NODE && !is_null(n)) {
+		parse_error(p, &n->start_mark, "%s: expected a mapping, got %s", path,
+			    node_kind(n));
+		return 0;
+	}
+	ret = parse_mapping(p, sec, n, item, path);
+	if (ret)
+		return ret;
+	return sec->finish ? sec->finish(p, item, n, path) : 0;
+}
+
+static void release_list(const struct conf_key *k, void *base)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	char *items;
+
+	memcpy(&items, field_of(k, base), sizeof(items));
+	for (size_t i = 0; i < *count; i++)
+		schema_release(k->sub, items + i * k->sub->item_size);
+	free(items);
+	items = NULL;
+	memcpy(field_of(k, base), &items, sizeof(items));
+	*count = 0;
+}
+
+/* A sequence of mappings: roots, nodes. */
+static int parse_list(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	const struct conf_section *sec = k->sub;
+	char ipath[PATH_MAX_LEN];
+	size_t n;
+	char *items;
+	int ret;
+
+	if (is_null(val))
+		return 0;
+	if (val->type != YAML_SEQUENCE_NODE) {
+		parse_error(p, &val->start_mark, "%s: expected %s, got %s", path, k->type->what,
+			    node_kind(val));
+		return 0;
+	}
+	n = (size_t)(val->data.sequence.items.top - val->data.sequence.items.start);
+	if (!n)
+		return 0;
+	items = alloc_items(k, base, n);
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *in = yaml_document_get_node(p->doc,
+							       val->data.sequence.items.start[i]);
+		void *item = items + i * sec->item_size;
+
+		*(unsigned *)((char *)item + sec->line_off) = (unsigned)in->start_mark.line + 1;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		ret = parse_item(p, sec, in, item, ipath);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void release_named(const struct conf_key *k, void *base)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	char *items;
+
+	memcpy(&items, field_of(k, base), sizeof(items));
+	for (size_t i = 0; i < *count; i++)
+		free(*(char **)(items + i * k->sub->item_size + k->sub->name_off));
+	release_list(k, base);
+}
+
+/* A mapping of name -> mapping: profiles. The name lands in the item's name field. */
+static int parse_named(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		       void *base, const char *path)
+{
+	const struct conf_section *sec = k->sub;
+	char ipath[PATH_MAX_LEN], q[EXCERPT_MAX];
+	size_t n;
+	char *items;
+	int ret;
+
+	if (is_null(val))
+		return 0;
+	if (val->type != YAML_MAPPING_NODE) {
+		parse_error(p, &val->start_mark, "%s: expected %s, got %s", path, k->type->what,
+			    node_kind(val));
+		return 0;
+	}
+	n = (size_t)(val->data.mapping.pairs.top - val->data.mapping.pairs.start);
+	if (!n)
+		return 0;
+	items = alloc_items(k, base, n);
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_pair_t *pair = &val->data.mapping.pairs.start[i];
+		const yaml_node_t *key = yaml_document_get_node(p->doc, pair->key);
+		const yaml_node_t *in = yaml_document_get_node(p->doc, pair->value);
+		char *item = items + i * sec->item_size;
+		const char *name;
+		size_t j;
+
+		*(unsigned *)(item + sec->line_off) = (unsigned)key->start_mark.line + 1;
+		name = scalar(p, key, path, "a name");
+		if (!name)
+			continue;
+		if (!*name) {
+			parse_error(p, &key->start_mark, "%s: a name must not be empty", path);
+			continue;
+		}
+		/* Quadratic, but a file holds a handful of profiles, not thousands. */
+		for (j = 0; j < i; j++) {
+			const char *other = *(char **)(items + j * sec->item_size + sec->name_off);
+
+			if (other && !strcmp(other, name))
+				break;
+		}
+		if (j < i) {
+			parse_error(p, &key->start_mark,
+				    "duplicate key '%s' in '%s' (first at line %u)",
+				    excerpt(q, name), path,
+				    *(unsigned *)(items + j * sec->item_size + sec->line_off));
+			continue;
+		}
+		*(char **)(item + sec->name_off) = strdup(name);
+		if (!*(char **)(item + sec->name_off))
+			return -ENOMEM;
+		snprintf(ipath, sizeof(ipath), "%s.%s", path, excerpt(q, name));
+		ret = parse_item(p, sec, in, item, ipath);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct conf_type type_uint = { "an integer", parse_uint, init_uint, NULL };
+static const struct conf_type type_size = { "a size", parse_size, init_uint, NULL };
+static const struct conf_type type_bool = {
+	"a boolean (true/false, yes/no, on/off)", parse_bool, init_bool, NULL
+};
+static const struct conf_type type_str = { "a string", parse_str, NULL, release_str };
+static const struct conf_type type_name = { "a name", parse_name, NULL, release_str };
+static const struct conf_type type_abspath = { "a path", parse_abspath, NULL, release_str };
+static const struct conf_type type_prefix = { "a path prefix", parse_prefix, NULL, release_str };
+static const struct conf_type type_ipv4 = { "an IPv4 address", parse_ipv4, init_ipv4, NULL };
+static const struct conf_type type_level = { "a log level", parse_level, init_level, NULL };
+static const struct conf_type type_mac = { "a MAC address", parse_mac, NULL, NULL };
+static const struct conf_type type_section = {
+	"a mapping", parse_section, init_section, release_section
+};
+static const struct conf_type type_list = { "a sequence", parse_list, NULL, release_list };
+static const struct conf_type type_named = { "a mapping", parse_named, NULL, release_named };
+
+/* The schema. Keys are listed (and suggested in errors) in the order of the example file. */
+
+/* `log:` has no struct of its own: its keys land in struct conf. */
+static const struct conf_key log_keys[] = {
+	{ "level", &type_level, FIELD(struct conf, log_level), .def = LOG_INFO },
+};
+
+static const struct conf_key tftp_keys[] = {
+	{ "enabled", &type_bool, FIELD(struct conf_tftp, enabled), .def = true },
+	{ "port", &type_uint, FIELD(struct conf_tftp, port), .min = 1, .max = 65535, .def = 69 },
+	/* RFC 2348 bounds blksize to 8..65464. */
+	{ "max_blksize", &type_uint, FIELD(struct conf_tftp, max_blksize),
+	  .min = 8, .max = 65464, .def = 65464 },
+	/* RFC 7440 bounds windowsize to 1..65535. */
+	{ "max_windowsize", &type_uint, FIELD(struct conf_tftp, max_windowsize),
+	  .min = 1, .max = 65535, .def = 64 },
+	/* RFC 2349 timeouts are 1..255 s; 10 ms is as short as a retransmit timer makes sense. */
+	{ "timeout_ms", &type_uint, FIELD(struct conf_tftp, timeout_ms),
+	  .min = 10, .max = 255000, .def = 1000 },
+	{ "retries", &type_uint, FIELD(struct conf_tftp, retries), .max = 100, .def = 5 },
+	{ "gso", &type_bool, FIELD(struct conf_tftp, gso), .def = true },
+};
+
+static const struct conf_key http_keys[] = {
+	{ "enabled", &type_bool, FIELD(struct conf_http, enabled), .def = true },
+	{ "port", &type_uint, FIELD(struct conf_http, port), .min = 1, .max = 65535, .def = 80 },
+};
+
+static const struct conf_key limits_keys[] = {
+	{ "max_sessions", &type_uint, FIELD(struct conf_limits, max_sessions),
+	  .min = 1, .max = 1000000, .def = 4096 },
+	{ "client_rate", &type_uint, FIELD(struct conf_limits, client_rate),
+	  .max = 1000000, .def = 50 },
+	{ "client_burst", &type_uint, FIELD(struct conf_limits, client_burst),
+	  .min = 1, .max = 1000000, .def = 200 },
+	{ "cache_bytes", &type_size, FIELD(struct conf_limits, cache_bytes),
+	  .min = 1, .max = UINT64_MAX, .def = UINT64_C(4) << 30 },
+	{ "max_file_bytes", &type_size, FIELD(struct conf_limits, max_file_bytes),
+	  .min = 1, .max = UINT64_MAX, .def = UINT64_C(4) << 30 },
+};
+
+static const struct conf_key root_keys[] = {
+	{ "path", &type_abspath, FIELD(struct conf_root, path), .required = true },
+	{ "prefix", &type_prefix, FIELD(struct conf_root, prefix) },
+	{ "writable", &type_bool, FIELD(struct conf_root, writable) },
+	{ "overwrite", &type_bool, FIELD(struct conf_root, overwrite) },
+};
+
+static const struct conf_key profile_keys[] = {
+	{ "kernel", &type_str, FIELD(struct conf_profile, kernel) },
+	{ "initrd", &type_str, FIELD(struct conf_profile, initrd) },
+	{ "cmdline", &type_str, FIELD(struct conf_profile, cmdline) },
+};
+
+static const struct conf_key node_keys[] = {
+	{ "name", &type_name, FIELD(struct conf_node, name), .required = true },
+	{ "mac", &type_mac, FIELD(struct conf_node, mac), .required = true },
+	{ "ip", &type_ipv4, FIELD(struct conf_node, ip), PRESENT(struct conf_node, has_ip) },
+	{ "profile", &type_name, FIELD(struct conf_node, profile) },
+};
+
+/* The prefix default is a string, so it is set after the keys rather than by init(). */
+static int root_finish(struct conf_parse *p, void *item, const yaml_node_t *node,
+		       const char *path)
+{
+	struct conf_root *r = item;
+
+	if (!r->prefix) {
+		r->prefix = strdup("/");
+		if (!r->prefix)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct conf_section log_section = { SECTION(log_keys) };
+static const struct conf_section tftp_section = { SECTION(tftp_keys) };
+static const struct conf_section http_section = { SECTION(http_keys) };
+static const struct conf_section limits_section = { SECTION(limits_keys) };
+
+static const struct conf_section root_section = {
+	SECTION(root_keys),
+	.item_size = sizeof(struct conf_root),
+	.line_off = offsetof(struct conf_root, line),
+	.finish = root_finish,
+};
+
+static const struct conf_section profile_section = {
+	SECTION(profile_keys),
+	.item_size = sizeof(struct conf_profile),
+	.line_off = offsetof(struct conf_profile, line),
+	.name_off = offsetof(struct conf_profile, name),
+};
+
+static const struct conf_section node_section = {
+	SECTION(node_keys),
+	.item_size = sizeof(struct conf_node),
+	.line_off = offsetof(struct conf_node, line),
+};
+
+static const struct conf_key conf_keys[] = {
+	{ "listen", &type_ipv4, FIELD(struct conf, listen_addr), .def = INADDR_ANY },
+	{ "workers", &type_uint, FIELD(struct conf, workers), .max = 256 },
+	{ "log", &type_section, .offset = 0, .sub = &log_section },
+	{ "tftp", &type_section, FIELD(struct conf, tftp), .sub = &tftp_section },
+	{ "http", &type_section, FIELD(struct conf, http), .sub = &http_section },
+	{ "limits", &type_section, FIELD(struct conf, limits), .sub = &limits_section },
+	{ "roots", &type_list, FIELD(struct conf, roots), .count = offsetof(struct conf, nr_roots),
+	  .sub = &root_section },
+	{ "profiles", &type_named, FIELD(struct conf, profiles),
+	  .count = offsetof(struct conf, nr_profiles), .sub = &profile_section },
+	{ "nodes", &type_list, FIELD(struct conf, nodes), .count = offsetof(struct conf, nr_nodes),
+	  .sub = &node_section },
+};
+
+static const struct conf_section conf_section = { SECTION(conf_keys) };
+
+static void conf_free(struct conf *c)
+{
+	schema_release(&conf_section, c);
+	free(c->source);
+	free(c->listen);
+	free(c);
+}
+
+/* Line and column of a byte offset, for reader errors, which carry no mark of their own. */
+static yaml_mark_t mark_at(const char *text, size_t len, size_t offset)
+{
+	yaml_mark_t m = { .index = offset };
+
+	for (size_t i = 0; i < offset && i < len; i++) {
+		if (text[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+static int syntax_error(struct conf_parse *p, const yaml_parser_t *parser, const char *text,
+			size_t len)
+{
+	const char *problem = parser->problem ? parser->problem : "syntax error";
+	yaml_mark_t mark;
+
+	switch (parser->error) {
+	case YAML_MEMORY_ERROR:
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		mark = mark_at(text, len, parser->problem_offset);
+		if (parser->problem_value != -1)
+			parse_error(p, &mark, "%s (0x%02X)", problem, parser->problem_value);
+		else
+			parse_error(p, &mark, "%s", problem);
+		break;
+	default:
+		if (parser->context)
+			parse_error(p, &parser->problem_mark, "%s (%s at line %zu, column %zu)",
+				    problem, parser->context, parser->context_mark.line + 1,
+				    parser->context_mark.column + 1);
+		else
+			parse_error(p, &parser->problem_mark, "%s", problem);
+		break;
+	}
+	return -EINVAL;
+}
+
+/*
+ * A pass over the events before the document is composed: it is iterative, so it can refuse
+ * deep nesting before libyaml's recursive composer meets it, and it refuses a second document,
+ * which would otherwise be ignored without a word. Syntax errors are reported from here.
+ */
+static int conf_scan(struct conf_parse *p, const char *text, size_t len)
+{
+	unsigned depth = 0, docs = 0;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool done = false;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			ret = syntax_error(p, &parser, text, len);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				parse_error(p, &ev.start_mark, "only one YAML document is allowed");
+				ret = -EINVAL;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONF_MAX_DEPTH) {
+				parse_error(p, &ev.start_mark, "nested deeper than %d levels",
+					    CONF_MAX_DEPTH);
+				ret = -EINVAL;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int conf_load_buf(const char *name, const char *text, size_t len, struct conf **out, FILE *err)
+{
+	struct conf_parse p = { .name = name ? name : "<buffer>", .err = err };
+	char addr[INET_ADDRSTRLEN];
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct conf *c;
+	int ret;
+
+	if (!text)
+		text = "";
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	atomic_init(&c->refs, 1);
+	schema_init(&conf_section, c);
+	c->source = strdup(p.name);
+	if (!c->source) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+
+	ret = conf_scan(&p, text, len);
+	if (ret)
+		goto out_free;
+	if (!yaml_parser_initialize(&parser)) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* Undefined aliases and duplicate anchors are found only here, by the composer. */
+	if (!yaml_parser_load(&parser, &doc)) {
+		ret = syntax_error(&p, &parser, text, len);
+		goto out_parser;
+	}
+	p.doc = &doc;
+
+	root = yaml_document_get_root_node(&doc);
+	if (root && !is_null(root)) {
+		if (root->type == YAML_MAPPING_NODE)
+			ret = parse_mapping(&p, &conf_section, root, c, "");
+		else
+			parse_error(&p, &root->start_mark,
+				    "expected a mapping at the top level, got %s", node_kind(root));
+	}
+	if (!ret) {
+		inet_ntop(AF_INET, &c->listen_addr, addr, sizeof(addr));
+		c->listen = strdup(addr);
+		if (!c->listen)
+			ret = -ENOMEM;
+	}
+	if (!ret && p.errors)
+		ret = -EINVAL;
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+out_free:
+	if (ret) {
+		conf_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int conf_load_file(const char *path, struct conf **out, FILE *err)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nbuf;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		ret = -errno;
+		if (err)
+			fprintf(err, "cannot open %s: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CONF_MAX_FILE) {
+				if (err)
+					fprintf(err, "cannot read %s: larger than %u MiB\n", path,
+						CONF_MAX_FILE >> 20);
+				ret = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 16384;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			if (err)
+				fprintf(err, "cannot read %s: %s\n", path, strerror(-ret));
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	ret = conf_load_buf(path, buf, len, out, err);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+validate_error(const struct conf *c, FILE *err, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	if (line)
+		fprintf(err, "%s:%u: ", c->source, line);
+	else
+		fprintf(err, "%s: ", c->source);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputc('\n', err);
+}
+
+static int cmp_node_name(const void *a, const void *b)
+{
+	const struct conf_node *x = *(const struct conf_node *const *)a;
+	const struct conf_node *y = *(const struct conf_node *const *)b;
+	int d = strcmp(x->name, y->name);
+
+	/* Ties in file order, so the first of a group is the one defined first. */
+	return d ? d : (x > y) - (x < y);
+}
+
+static int cmp_node_mac(const void *a, const void *b)
+{
+	const struct conf_node *x = *(const struct conf_node *const *)a;
+	const struct conf_node *y = *(const struct conf_node *const *)b;
+	int d = memcmp(x->mac, y->mac, sizeof(x->mac));
+
+	return d ? d : (x > y) - (x < y);
+}
+
+static int cmp_node_ip(const void *a, const void *b)
+{
+	const struct conf_node *x = *(const struct conf_node *const *)a;
+	const struct conf_node *y = *(const struct conf_node *const *)b;
+	uint32_t ax = ntohl(x->ip.s_addr), ay = ntohl(y->ip.s_addr);
+
+	if (ax != ay)
+		return (ax > ay) - (ax < ay);
+	return (x > y) - (x < y);
+}
+
+static bool same_key(int (*cmp)(const void *, const void *), const struct conf_node *a,
+		     const struct conf_node *b)
+{
+	if (cmp == cmp_node_name)
+		return !strcmp(a->name, b->name);
+	if (cmp == cmp_node_mac)
+		return !memcmp(a->mac, b->mac, sizeof(a->mac));
+	return a->ip.s_addr == b->ip.s_addr;
+}
+
+/*
+ * Reports every node whose key under @cmp (name, MAC or IP) an earlier node already has. Sorting
+ * keeps this n log n for inventories of thousands of nodes; @dup, indexed in file order, lets
+ * the reports come out in file order too. @sorted and @dup have room for every node.
+ */
+static unsigned check_unique(const struct conf *c, FILE *err, const struct conf_node **sorted,
+			     const struct conf_node **dup, int (*cmp)(const void *, const void *))
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned errors = 0;
+	size_t n = 0, first = 0;
+
+	for (size_t i = 0; i < c->nr_nodes; i++)
+		if (cmp != cmp_node_ip || c->nodes[i].has_ip)
+			sorted[n++] = &c->nodes[i];
+	memset(dup, 0, c->nr_nodes * sizeof(*dup));
+	qsort(sorted, n, sizeof(*sorted), cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (same_key(cmp, sorted[first], sorted[i]))
+			dup[sorted[i] - c->nodes] = sorted[first];
+		else
+			first = i;
+	}
+	for (size_t i = 0; i < c->nr_nodes; i++) {
+		const struct conf_node *nd = &c->nodes[i], *o = dup[i];
+
+		if (!o)
+			continue;
+		errors++;
+		if (cmp == cmp_node_name)
+			validate_error(c, err, nd->line,
+				       "duplicate node name '%s' (first at line %u)", nd->name,
+				       o->line);
+		else if (cmp == cmp_node_mac)
+			validate_error(c, err, nd->line,
+				       "node '%s': MAC %02x:%02x:%02x:%02x:%02x:%02x is already "
+				       "used by node '%s' at line %u", nd->name, nd->mac[0],
+				       nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
+				       o->name, o->line);
+		else
+			validate_error(c, err, nd->line,
+				       "node '%s': IP %s is already used by node '%s' at line %u",
+				       nd->name, inet_ntop(AF_INET, &nd->ip, a, sizeof(a)), o->name,
+				       o->line);
+	}
+	return errors;
+}
+
+static const struct conf_profile *find_profile(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_profiles; i++)
+		if (c->profiles[i].name && !strcmp(c->profiles[i].name, name))
+			return &c->profiles[i];
+	return NULL;
+}
+
+int conf_validate(const struct conf *c, FILE *err)
+{
+	const struct conf_node **sorted = NULL, **dup = NULL;
+	unsigned errors = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < c->nr_roots; i++) {
+		const struct conf_root *r = &c->roots[i];
+
+		if (stat(r->path, &st) == -1) {
+			validate_error(c, err, r->line, "root '%s': %s", r->path, strerror(errno));
+			errors++;
+		} else if (!S_ISDIR(st.st_mode)) {
+			validate_error(c, err, r->line, "root '%s' is not a directory", r->path);
+			errors++;
+		}
+		/* Quadratic: a server has a few roots. */
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(c->roots[j].prefix, r->prefix)) {
+				validate_error(c, err, r->line,
+					       "root prefix '%s' is already used by the root at "
+					       "line %u", r->prefix, c->roots[j].line);
+				errors++;
+				break;
+			}
+		}
+	}
+
+	if (c->nr_nodes) {
+		sorted = malloc(c->nr_nodes * sizeof(*sorted));
+		dup = malloc(c->nr_nodes * sizeof(*dup));
+		if (!sorted || !dup) {
+			free(sorted);
+			free(dup);
+			return -ENOMEM;
+		}
+		errors += check_unique(c, err, sorted, dup, cmp_node_name);
+		errors += check_unique(c, err, sorted, dup, cmp_node_mac);
+		errors += check_unique(c, err, sorted, dup, cmp_node_ip);
+		free(sorted);
+		free(dup);
+	}
+
+	for (size_t i = 0; i < c->nr_nodes; i++) {
+		const struct conf_node *nd = &c->nodes[i];
+
+		if (nd->profile && !find_profile(c, nd->profile)) {
+			validate_error(c, err, nd->line, "node '%s': unknown profile '%s'",
+				       nd->name, nd->profile);
+			errors++;
+		}
+	}
+	return errors ? -EINVAL : 0;
+}
+
+int conf_add_root(struct conf *c, const char *prefix, const char *path, bool writable)
+{
+	struct conf_root *roots, *r;
+	char *norm, *real = NULL;
+	struct stat st;
+	int ret;
+
+	norm = prefix_normalise(prefix ? prefix : "/");
+	if (!norm)
+		return -errno;
+	for (size_t i = 0; i < c->nr_roots; i++) {
+		if (!strcmp(c->roots[i].prefix, norm)) {
+			ret = -EEXIST;
+			goto err;
+		}
+	}
+	/* Resolved now, so the root stays put whatever directory the server later runs in. */
+	real = realpath(path, NULL);
+	if (!real) {
+		ret = -errno;
+		goto err;
+	}
+	if (stat(real, &st) == -1) {
+		ret = -errno;
+		goto err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ret = -ENOTDIR;
+		goto err;
+	}
+	roots = realloc(c->roots, (c->nr_roots + 1) * sizeof(*roots));
+	if (!roots) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	c->roots = roots;
+	r = &roots[c->nr_roots++];
+	*r = (struct conf_root){ .prefix = norm, .path = real, .writable = writable };
+	return 0;
+err:
+	free(real);
+	free(norm);
+	return ret;
+}
+
+const struct conf_root *conf_root_for(const struct conf *c, const char *path, const char **rest)
+{
+	const struct conf_root *best = NULL;
+	size_t best_len = 0;
+
+	/* Clients send "pxelinux.0" and "/pxelinux.0" alike; prefixes are stored with the '/'. */
+	while (*path == '/')
+		path++;
+	for (size_t i = 0; i < c->nr_roots; i++) {
+		const char *pfx = c->roots[i].prefix + 1;
+		size_t n = strlen(pfx);
+
+		if ((!best || n > best_len) && !strncmp(path, pfx, n)) {
+			best = &c->roots[i];
+			best_len = n;
+		}
+	}
+	if (rest) {
+		*rest = NULL;
+		if (best) {
+			path += best_len;
+			while (*path == '/')
+				path++;
+			*rest = path;
+		}
+	}
+	return best;
+}
+
+struct conf *conf_get(struct conf *c)
+{
+	if (c)
+		atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+	return c;
+}
+
+void conf_put(struct conf *c)
+{
+	/* acq_rel: the last holder must see every other holder's reads finished before freeing. */
+	if (c && atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+		conf_free(c);
+}
