@@ -76,6 +76,25 @@ static int parse_port(const char *s, long *out)
 	return 0;
 }
 
+/* The command line wins over the file: --root at a prefix the file already serves replaces it. */
+static int replace_root(struct conf *c, const char *prefix, const char *path, bool writable)
+{
+	const char *rest;
+	struct conf_root *r = (struct conf_root *)conf_root_for(c, prefix, &rest);
+	char *abs;
+
+	if (!r || *rest)
+		return -EEXIST;
+	abs = realpath(path, NULL);
+	if (!abs)
+		return -errno;
+	free(r->path);
+	r->path = abs;
+	r->writable = writable;
+	r->overwrite = false;
+	return 0;
+}
+
 /* Loads the config (file or embedded) and applies the command line; NULL after errors. */
 static struct conf *load_conf(void *ctx, FILE *err)
 {
@@ -124,6 +143,8 @@ static struct conf *load_conf(void *ctx, FILE *err)
 			spec = eq + 1;
 		}
 		ret = conf_add_root(c, prefix, spec, cli->writable);
+		if (ret == -EEXIST)
+			ret = replace_root(c, prefix, spec, cli->writable);
 		if (ret) {
 			fprintf(err, "--root %s: %s\n", spec, strerror(-ret));
 			goto fail;
