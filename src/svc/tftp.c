@@ -333,17 +333,18 @@ static void log_transfer(struct sess *s, const char *outcome)
 	char peer[32], opts[96] = "";
 	struct timespec ts;
 	uint64_t ns;
-	uint64_t bytes = s->opcode == TFTP_RRQ ? (s->ok ? s->size : (s->base - 1) * s->p.blksize)
-					       : (s->wfd >= 0 || s->ok ? (s->expect - 1) * s->p.blksize : 0);
+	uint64_t bytes = s->size;     /* a write counts what it has written so far */
 	double secs;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec - s->t_start;
 	secs = ns / 1e9;
-	if (s->ok && s->opcode == TFTP_WRQ)
-		bytes = s->size;
-	if (bytes > s->size && s->opcode == TFTP_RRQ)
-		bytes = s->size;
+	if (s->opcode == TFTP_RRQ && !s->ok) {
+		/* Acknowledged so far. */
+		bytes = s->base > 1 ? (s->base - 1) * s->p.blksize : 0;
+		if (bytes > s->size)
+			bytes = s->size;
+	}
 	if (s->p.ack_opts)
 		snprintf(opts, sizeof(opts), " blksize=%u windowsize=%u%s%s", s->p.blksize,
 			 s->p.windowsize, s->p.ack_opts & TFTP_OPT_TSIZE ? " tsize" : "",
@@ -780,6 +781,20 @@ static int sess_socket(struct sess *s)
 	return 0;
 }
 
+/* tftp_negotiate() left the refused option's bit in ack_opts: name it in error 8. */
+static int refuse_option(struct sess *s, uint16_t *code, const char **msg)
+{
+	unsigned bit = s->p.ack_opts;
+
+	*code = TFTP_EOPTNEG;
+	*msg = bit == TFTP_OPT_BLKSIZE	  ? "Option negotiation failed: bad blksize"
+	       : bit == TFTP_OPT_TIMEOUT  ? "Option negotiation failed: bad timeout"
+	       : bit == TFTP_OPT_WINDOWSIZE ? "Option negotiation failed: bad windowsize"
+					    : "Option negotiation failed";
+	s->p.ack_opts = 0;
+	return -1;
+}
+
 /* Prepares a read transfer; returns 0, or -1 with the TFTP error to send. */
 static int rrq_setup(struct sess *s, const struct tftp_req *req, uint16_t *code, const char **msg)
 {
@@ -807,11 +822,8 @@ static int rrq_setup(struct sess *s, const struct tftp_req *req, uint16_t *code,
 		s->size = tftp_netascii_encode(s->data, s->size, s->ascii);
 		s->data = s->ascii;
 	}
-	if (tftp_negotiate(req, &lim, s->size, &s->p) < 0) {
-		*code = TFTP_EOPTNEG;
-		*msg = "Option negotiation failed";
-		return -1;
-	}
+	if (tftp_negotiate(req, &lim, s->size, &s->p) < 0)
+		return refuse_option(s, code, msg);
 	s->last = s->size / s->p.blksize + 1;
 	s->base = s->next = 1;
 	s->slots = s->p.windowsize;
@@ -862,11 +874,8 @@ static int wrq_setup(struct sess *s, const struct tftp_req *req, uint16_t *code,
 		*msg = "File too large";
 		return -1;
 	}
-	if (tftp_negotiate(req, &lim, req->tsize, &s->p) < 0) {
-		*code = TFTP_EOPTNEG;
-		*msg = "Option negotiation failed";
-		return -1;
-	}
+	if (tftp_negotiate(req, &lim, req->tsize, &s->p) < 0)
+		return refuse_option(s, code, msg);
 	dir = strdup(s->filename);
 	if (!dir)
 		goto nomem;
@@ -934,10 +943,16 @@ static void start_request(struct tftp_worker *tw, const struct sockaddr_in *peer
 	memset(&req, 0, sizeof(req));
 	ret = tftp_parse_request(buf, len, &req);
 	if (ret == -EBADMSG) {
-		/* Requests only: a stray DATA or ACK to the listener is somebody else's business. */
-		pr_ratelimited(LOG_WARN, "tftp: malformed request (%zu bytes) from %s dropped", len,
-			       peer_str(peer, pbuf, sizeof(pbuf)));
-		return;
+		unsigned op = len >= 2 ? (unsigned)(buf[0] << 8 | buf[1]) : 0;
+
+		pr_ratelimited(LOG_WARN, "tftp: malformed request (%zu bytes, opcode %u) from %s", len,
+			       op, peer_str(peer, pbuf, sizeof(pbuf)));
+		/*
+		 * A stray DATA, ACK, ERROR or OACK belongs to some old transfer: never answer it
+		 * (an ERROR must not draw an ERROR). A bad request or unknown opcode gets error 4.
+		 */
+		if (len < 2 || (op >= TFTP_DATA && op <= TFTP_OACK))
+			return;
 	}
 	gen = server_gen_get();
 	c = gen->conf;
@@ -990,9 +1005,9 @@ static void start_request(struct tftp_worker *tw, const struct sockaddr_in *peer
 		if (*p == '\\')
 			*p = '/';
 
-	ret = sess_socket(s);
-	if (ret) {
-		pr_err("tftp: cannot open a transfer socket: %s", strerror(-ret));
+	fail = sess_socket(s);
+	if (fail) {
+		pr_err("tftp: cannot open a transfer socket: %s", strerror(-fail));
 		sess_close(s);
 		return;
 	}
@@ -1000,6 +1015,10 @@ static void start_request(struct tftp_worker *tw, const struct sockaddr_in *peer
 	if (!s->rx) {
 		sess_close(s);
 		return;
+	}
+	if (ret == -EBADMSG) {
+		sess_error(s, TFTP_EBADOP, "Illegal TFTP operation: malformed request");
+		goto out;
 	}
 	if (ret < 0) {
 		char m[64];
