@@ -16,6 +16,9 @@
 #include "core/log.h"
 #include "core/loop.h"
 
+/* user_data of loop_drain()'s cancel; no struct loop_op lives at this address. */
+#define LOOP_DRAIN_TAG UINT64_MAX
+
 struct loop {
 	struct io_uring ring;
 	bool stop;
@@ -69,15 +72,6 @@ struct loop *loop_new(unsigned entries)
 		pr_warn("io_uring: kernel lacks IORING_FEAT_EXT_ARG; timers cost an extra SQE");
 	loop->now_ns = clock_ns();
 	return loop;
-}
-
-void loop_free(struct loop *loop)
-{
-	if (!loop)
-		return;
-	io_uring_queue_exit(&loop->ring);
-	free(loop->heap);
-	free(loop);
 }
 
 uint64_t loop_now_ns(struct loop *loop)
@@ -197,6 +191,46 @@ static struct io_uring_sqe *get_sqe(struct loop *loop)
 		sqe = io_uring_get_sqe(&loop->ring);
 	}
 	return sqe;
+}
+
+/*
+ * Cancels every operation still in flight and reaps the cancellations. Ring teardown in the
+ * kernel is asynchronous: without this, a socket with a pending multishot recvmsg outlives the
+ * process by some milliseconds and a restart finds its port still bound.
+ */
+static void loop_drain(struct loop *loop)
+{
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	int cancelled = -1, reaped = 0;
+
+	sqe = get_sqe(loop);
+	if (!sqe)
+		return;
+	io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(sqe, LOOP_DRAIN_TAG);
+	io_uring_submit(&loop->ring);
+	/* The cancel's own CQE says how many operations it hit; each of those posts one too. */
+	while (cancelled < 0 || reaped < cancelled) {
+		if (io_uring_wait_cqe_timeout(&loop->ring, &cqe, &ts))
+			break;
+		if (cqe->user_data == LOOP_DRAIN_TAG)
+			cancelled = cqe->res < 0 ? 0 : cqe->res;
+		else if (cqe->res == -ECANCELED || !(cqe->flags & IORING_CQE_F_MORE))
+			reaped++;
+		io_uring_cqe_seen(&loop->ring, cqe);
+	}
+}
+
+void loop_free(struct loop *loop)
+{
+	if (!loop)
+		return;
+	loop_drain(loop);
+	io_uring_queue_exit(&loop->ring);
+	free(loop->heap);
+	free(loop);
 }
 
 int loop_bufring_init(struct loop *loop, struct loop_bufring *r, uint16_t bgid, uint32_t count,

@@ -58,6 +58,11 @@ struct loop_bufring {
  * back to plain flags on older kernels. Must be called on the thread that will run the loop.
  */
 struct loop *loop_new(unsigned entries);
+/*
+ * Cancels and reaps every operation still in flight (their callbacks are not called: owners
+ * are being torn down), then frees the ring. Afterwards no buffer is in use by the kernel and
+ * every socket the loop used can be closed for good.
+ */
 void loop_free(struct loop *loop);
 
 /* Runs until loop_stop(); returns 0 or -errno on a fatal ring error. */
