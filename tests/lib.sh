@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# Helpers for the shell tests under tests/integration/ and tests/e2e/. Source it first thing:
+#
+#	. "$(dirname "$0")/../lib.sh"
+#
+# Protocol (counted by tests/run.sh): each case prints exactly one line on stdout,
+#	ok NAME | FAIL NAME: reason | skip NAME: reason
+# and anything else a test wants to say goes to stderr prefixed with "# ". A script exits
+# non-zero when one of its cases failed.
+#
+# Every test gets its own temp dir $T (removed on exit). Every process a test starts in the
+# background is recorded (track_pid) and killed by PID when the script exits, however it
+# exits; nothing is ever killed by name.
+#
+# Environment:
+#	BOOTHERD               server binary (default: build/bootherd of this tree)
+#	BOOTHERD_TEST_SERVER   "bootherd" (default) or "tftpd-hpa": start_bootherd then runs
+#	                       in.tftpd as a stand-in, to check the tests themselves.
+#	BOOTHERD_TEST_KEEP=1   keep $T after the run, for debugging.
+#	BOOTHERD_TEST_PORT_WAIT=0  stop_bootherd returns as soon as the server is reaped, without
+#	                       waiting for its ports to be released (see stop_bootherd).
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BOOTHERD=${BOOTHERD:-$TOP/build/bootherd}
+BOOTHERD_TEST_SERVER=${BOOTHERD_TEST_SERVER:-bootherd}
+TFTPD_HPA=${TFTPD_HPA:-/usr/sbin/in.tftpd}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/bootherd-test.XXXXXX") || exit 1
+# A server that drops privileges must still reach the files under $T.
+chmod 755 "$T"
+
+SERVER_PID=
+SERVER_LOG=
+declare -A _lib_ports=()	# server PID -> "udp:PORT tcp:PORT ..." it listened on
+_lib_pids=()
+_lib_groups=()		# process groups we created (setsid), by leader PID
+_lib_nfail=0
+_lib_log_dumped=
+
+_lib_alive()
+{
+	local st
+	[[ -r /proc/$1/stat ]] || return 1
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n "$st" && "$st" != Z ]]
+}
+
+# Kill one process we started: TERM, up to $2 tenths of a second to go, then KILL; reap it.
+_lib_kill_pid()
+{
+	local pid=$1 tenths=${2:-30} i
+	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	for ((i = 0; i < tenths; i++)); do
+		_lib_alive "$pid" || break
+		sleep 0.1
+	done
+	_lib_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# Whatever is left in a process group we created (children of a forking server).
+_lib_kill_group()
+{
+	local i
+	kill -TERM -- "-$1" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 -- "-$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2>/dev/null
+	return 0
+}
+
+_lib_cleanup()
+{
+	local rc=$? pid
+	# A runner's timeout signals twice (the script, then its process group): the second
+	# signal must not cut the cleanup short.
+	trap - EXIT
+	trap '' INT TERM HUP
+	for pid in "${_lib_pids[@]}"; do
+		_lib_alive "$pid" && kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${_lib_pids[@]}"; do
+		_lib_kill_pid "$pid" 20
+	done
+	for pid in "${_lib_groups[@]}"; do
+		_lib_kill_group "$pid"
+	done
+	if [[ "${BOOTHERD_TEST_KEEP:-0}" == 1 ]]; then
+		echo "# kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+	((rc == 0 && _lib_nfail > 0)) && rc=1
+	exit "$rc"
+}
+trap _lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# Remember a background process so that cleanup kills it.
+track_pid()
+{
+	_lib_pids+=("$@")
+}
+
+# ok NAME [NOTE]: the NOTE, if any, goes to stderr as a comment.
+ok()
+{
+	echo "ok $1"
+	[[ -n "${2:-}" ]] && echo "# $1: $2" >&2
+	return 0
+}
+
+skip()
+{
+	echo "skip $1: ${2:?a skip must say why}"
+}
+
+# fail NAME REASON: one FAIL line, then the server log's tail on stderr.
+fail()
+{
+	echo "FAIL $1: ${2:-failed}"
+	_lib_nfail=$((_lib_nfail + 1))
+	dump_server_log
+}
+
+# The last 30 lines of the server log, on stderr, prefixed "# " (once per change of the log,
+# so that a run of failures does not print the same lines over and over).
+dump_server_log()
+{
+	local sum
+	[[ -n "$SERVER_LOG" && -s "$SERVER_LOG" ]] || return 0
+	sum=$(wc -c <"$SERVER_LOG")
+	if [[ "$_lib_log_dumped" == "$SERVER_LOG:$sum" ]]; then
+		echo "# (server log unchanged since the last failure)" >&2
+		return 0
+	fi
+	_lib_log_dumped="$SERVER_LOG:$sum"
+	echo "# --- last 30 lines of $SERVER_LOG" >&2
+	tail -n 30 "$SERVER_LOG" | sed 's/^/# /' >&2
+}
+
+# Prints stdin or the arguments on stderr as "# " comment lines.
+note()
+{
+	if (($#)); then
+		echo "# $*" >&2
+	else
+		sed 's/^/# /' >&2
+	fi
+}
+
+# check_cmp EXPECTED ACTUAL NAME: ok when the two files hold the same bytes.
+check_cmp()
+{
+	local a=$1 b=$2 name=$3 out
+	if [[ ! -e "$b" ]]; then
+		fail "$name" "no output file $(basename "$b")"
+		return 1
+	fi
+	if out=$(cmp -- "$a" "$b" 2>&1); then
+		ok "$name"
+		return 0
+	fi
+	fail "$name" "content differs: expected $(stat -c %s "$a") B, got $(stat -c %s "$b") B; ${out//$'\n'/ }"
+	return 1
+}
+
+# free_port: prints a port that is free for both UDP and TCP on 127.0.0.1.
+free_port()
+{
+	python3 - <<'EOF'
+import socket
+for _ in range(100):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        u.close()
+        continue
+    t.close()
+    u.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port")
+EOF
+}
+
+# Whether something listens on UDP port $1.
+_lib_udp_bound()
+{
+	[[ -n $(ss -Hlnu "sport = :$1" 2>/dev/null) ]]
+}
+
+# have_server: 0 when the server under test can run; else prints why on stdout.
+have_server()
+{
+	if [[ "$BOOTHERD_TEST_SERVER" == tftpd-hpa ]]; then
+		[[ -x "$TFTPD_HPA" ]] && return 0
+		echo "$TFTPD_HPA not installed"
+		return 1
+	fi
+	[[ -x "$BOOTHERD" ]] && return 0
+	echo "$BOOTHERD not built (run make)"
+	return 1
+}
+
+# start_bootherd ARGS...: runs "$BOOTHERD serve ARGS..." in the background, stderr (and stdout)
+# into $T/server.N.log, and waits up to 10 s for its "ready" line. Sets SERVER_PID and
+# SERVER_LOG. Returns 1 (log on stderr) when the server dies or never gets ready.
+#
+# With BOOTHERD_TEST_SERVER=tftpd-hpa it starts in.tftpd instead, taking --root and
+# --tftp-port from ARGS (without --root, the first "path:" of the -c FILE; a config that says
+# "writable: true" lets it create files), and waits for the UDP port to be bound.
+_lib_nserver=0
+start_bootherd()
+{
+	local i root='' port='' conf='' a prev=''
+	_lib_nserver=$((_lib_nserver + 1))
+	SERVER_LOG=$T/server.$_lib_nserver.log
+	: >"$SERVER_LOG"
+	if [[ "$BOOTHERD_TEST_SERVER" == tftpd-hpa ]]; then
+		for a in "$@"; do
+			case $prev in
+			--root) root=$a ;;
+			--tftp-port) port=$a ;;
+			-c | --config) conf=$a ;;
+			esac
+			prev=$a
+		done
+		local extra=()
+		[[ -n "$conf" ]] && grep -q 'writable: *true' "$conf" && extra+=(-c)
+		[[ -z "$root" && -n "$conf" ]] &&
+			root=$(sed -nE 's/^[[:space:]]*-?[[:space:]]*path:[[:space:]]*([^#[:space:]]+).*/\1/p' "$conf" | head -n1)
+		(trap - INT QUIT; exec setsid "$TFTPD_HPA" -L -v -u root "${extra[@]}" -s "$root" \
+			-a "127.0.0.1:$port") >>"$SERVER_LOG" 2>&1 &
+		SERVER_PID=$!
+		track_pid "$SERVER_PID"
+		_lib_groups+=("$SERVER_PID")
+		for ((i = 0; i < 100; i++)); do
+			_lib_udp_bound "$port" && return 0
+			_lib_alive "$SERVER_PID" || break
+			sleep 0.1
+		done
+		echo "# in.tftpd did not start" >&2
+		dump_server_log
+		return 1
+	fi
+	# bash starts background jobs with SIGINT and SIGQUIT ignored; undo that so the server
+	# sees the signals as it would from a terminal. setsid: its own process group, so that
+	# cleanup can also reach anything it forks.
+	(trap - INT QUIT; exec setsid "$BOOTHERD" serve "$@") >>"$SERVER_LOG" 2>&1 &
+	SERVER_PID=$!
+	track_pid "$SERVER_PID"
+	_lib_groups+=("$SERVER_PID")
+	for ((i = 0; i < 100; i++)); do
+		# -w: a word, so that "Address already in use" does not count.
+		if grep -qw ready "$SERVER_LOG"; then
+			_lib_ports[$SERVER_PID]=$(_lib_listening "$SERVER_PID")
+			return 0
+		fi
+		if ! _lib_alive "$SERVER_PID"; then
+			wait "$SERVER_PID"
+			echo "# bootherd exited with status $? before ready" >&2
+			dump_server_log
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "# bootherd printed no 'ready' line within 10 s" >&2
+	dump_server_log
+	return 1
+}
+
+# The ports process $1 listens on, as "udp:PORT tcp:PORT ...".
+_lib_listening()
+{
+	{
+		ss -Hlunp 2>/dev/null | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "udp:" a[n] }'
+		ss -Hltnp 2>/dev/null | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "tcp:" a[n] }'
+	} | sort -u | tr '\n' ' '
+}
+
+# stop_bootherd [SIGNAL [PID]]: sends SIGNAL (default TERM) to the server started last (or
+# PID), waits up to 10 s, then KILLs it. Returns the server's exit status (137 after KILL).
+# Then waits (up to 3 s) until the ports it listened on are free again: io_uring tears a ring
+# down asynchronously, so a socket held by an in-flight request can outlive the process by a
+# few milliseconds, and a server restarted at once on the same port would find it taken.
+# (tests/integration/cli.sh restart_same_port checks that case on its own.)
+stop_bootherd()
+{
+	local sig=${1:-TERM} pid=${2:-$SERVER_PID} i
+	[[ -n "$pid" ]] || return 0
+	kill -"$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		_lib_alive "$pid" || break
+		sleep 0.1
+	done
+	if _lib_alive "$pid"; then
+		echo "# server $pid still running 10 s after SIG$sig, killing it" >&2
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	local rc=$? p
+	# Anything the server forked (in.tftpd does, per transfer).
+	kill -0 -- "-$pid" 2>/dev/null && _lib_kill_group "$pid"
+	if [[ "${BOOTHERD_TEST_PORT_WAIT:-1}" != 0 ]]; then
+		for p in ${_lib_ports[$pid]:-}; do
+			for ((i = 0; i < 300; i++)); do
+				if [[ $p == udp:* ]]; then
+					[[ -z $(ss -Hlun "sport = :${p#udp:}" 2>/dev/null) ]] && break
+				else
+					[[ -z $(ss -Hltn "sport = :${p#tcp:}" 2>/dev/null) ]] && break
+				fi
+				sleep 0.01
+			done
+		done
+	fi
+	unset '_lib_ports[$pid]'
+	[[ "$pid" == "$SERVER_PID" ]] && SERVER_PID=
+	return $rc
+}
+
+# server_alive: whether the server started last still runs.
+server_alive()
+{
+	[[ -n "$SERVER_PID" ]] && _lib_alive "$SERVER_PID"
+}
