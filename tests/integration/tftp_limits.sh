@@ -92,7 +92,7 @@ write_conf "$T/root" "limits:
 start_bootherd -c "$T/bootherd.yaml" || { fail tftp_limits "server did not start"; exit 1; }
 coproc HOLD { $peer "$port" hold "$T/root/small.bin" 2 2>&1; }
 track_pid "$HOLD_PID"
-read -r -t 5 line <&"${HOLD[0]}"
+read -r -t 15 line <&"${HOLD[0]}"
 if [[ "$line" != READY ]]; then
 	fail session_cap "could not open two transfers: $line"
 elif ! out=$($peer "$port" unanswered "$T/root/small.bin" 2>&1); then
