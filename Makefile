@@ -92,14 +92,18 @@ build/bench/bin/%: bench/%.c
 deps:
 	$(Q)scripts/deps.sh
 
-run: deps all
+# deps first, then a fresh make: pkg-config flags are read when a make starts, so the build
+# must start after the packages are in.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/run-demo.sh $(B)/bootherd
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit fuzz
+	$(Q)$(MAKE) --no-print-directory all unit fuzz $(BENCH_BINS)
 	$(Q)tests/run.sh
 
-bench: deps all $(BENCH_BINS)
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)bench/run.sh
 
 clean:

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config liburing-dev libyaml-dev clang libclang-rt-14-dev tftp-hpa atftp
-      curl busybox pxelinux syslinux-common iproute2 procps "$@")
+      curl busybox pxelinux syslinux-common iproute2 procps python3 "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
