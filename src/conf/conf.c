@@ -87,6 +87,7 @@ struct conf_key {
 	size_t count;           /* lists: offset of the size_t item count */
 	bool required;
 	const struct conf_section *sub; /* sections and lists: the mapping inside */
+	const char *const *names;       /* enums: the accepted words, NULL-terminated */
 };
 
 /* The keys of one mapping and, for the items of a list, what each item is. */
@@ -525,6 +526,29 @@ static int parse_level(struct conf_parse *p, const struct conf_key *k, const yam
 	return 0;
 }
 
+/* An enum: one of k->names, stored as its index (an int). */
+static int parse_enum(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	char q[EXCERPT_MAX], list[128] = "";
+	const char *v;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	for (int i = 0; k->names[i]; i++) {
+		if (!strcmp(v, k->names[i])) {
+			*(int *)field_of(k, base) = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", k->names[i]);
+	}
+	parse_error(p, &val->start_mark, "%s: invalid value '%s' (expected one of: %s)", path,
+		    excerpt(q, v), list);
+	return 0;
+}
+
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -876,6 +900,7 @@ static const struct conf_type type_abspath = { "a path", parse_abspath, NULL, re
 static const struct conf_type type_prefix = { "a path prefix", parse_prefix, NULL, release_str };
 static const struct conf_type type_ipv4 = { "an IPv4 address", parse_ipv4, init_ipv4, NULL };
 static const struct conf_type type_level = { "a log level", parse_level, init_level, NULL };
+static const struct conf_type type_enum = { "a word", parse_enum, init_level, NULL };
 static const struct conf_type type_mac = { "a MAC address", parse_mac, NULL, NULL };
 static const struct conf_type type_section = {
 	"a mapping", parse_section, init_section, release_section
@@ -906,9 +931,22 @@ static const struct conf_key tftp_keys[] = {
 	{ "gso", &type_bool, FIELD(struct conf_tftp, gso), .def = true },
 };
 
+static const char *const http_send_names[] = { "auto", "copy", "splice", "zerocopy", NULL };
+
 static const struct conf_key http_keys[] = {
 	{ "enabled", &type_bool, FIELD(struct conf_http, enabled), .def = true },
 	{ "port", &type_uint, FIELD(struct conf_http, port), .min = 1, .max = 65535, .def = 80 },
+	{ "max_connections", &type_uint, FIELD(struct conf_http, max_connections),
+	  .min = 1, .max = 1000000, .def = 4096 },
+	{ "max_header_bytes", &type_uint, FIELD(struct conf_http, max_header_bytes),
+	  .min = 1024, .max = 65536, .def = 8192 },
+	{ "header_timeout_ms", &type_uint, FIELD(struct conf_http, header_timeout_ms),
+	  .min = 100, .max = 3600000, .def = 10000 },
+	{ "idle_timeout_ms", &type_uint, FIELD(struct conf_http, idle_timeout_ms),
+	  .min = 100, .max = 3600000, .def = 60000 },
+	{ "send_timeout_ms", &type_uint, FIELD(struct conf_http, send_timeout_ms),
+	  .min = 100, .max = 3600000, .def = 60000 },
+	{ "send", &type_enum, FIELD(struct conf_http, send), .names = http_send_names },
 };
 
 static const struct conf_key limits_keys[] = {

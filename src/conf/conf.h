@@ -50,9 +50,22 @@ struct conf_tftp {
 	bool gso;               /* send windows with UDP GSO (one sendmsg per window); default true */
 };
 
+enum conf_http_send {
+	CONF_HTTP_SEND_AUTO = 0,        /* per body size, from the measurements in bench/ */
+	CONF_HTTP_SEND_COPY = 1,        /* send() from the cache mapping */
+	CONF_HTTP_SEND_SPLICE = 2,      /* splice: cache memfd -> pipe -> socket */
+	CONF_HTTP_SEND_ZEROCOPY = 3,    /* IORING_OP_SEND_ZC from the cache mapping */
+};
+
 struct conf_http {
 	bool enabled;
 	uint16_t port;          /* default 80 */
+	uint32_t max_connections;
+	uint32_t max_header_bytes;
+	uint32_t header_timeout_ms;  /* a request head must arrive within this */
+	uint32_t idle_timeout_ms;    /* a keep-alive connection may idle this long */
+	uint32_t send_timeout_ms;    /* a reader that takes nothing for this long is dropped */
+	int send;                    /* enum conf_http_send */
 };
 
 struct conf_limits {

@@ -339,6 +339,64 @@ int loop_read(struct loop *loop, struct loop_op *op, int fd, void *buf, unsigned
 	return 0;
 }
 
+int loop_accept_multishot(struct loop *loop, struct loop_op *op, int fd)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+int loop_recv(struct loop *loop, struct loop_op *op, int fd, void *buf, size_t len)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_recv(sqe, fd, buf, len, 0);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+int loop_send(struct loop *loop, struct loop_op *op, int fd, const void *buf, size_t len,
+	      int flags)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_send(sqe, fd, buf, len, flags);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+int loop_send_zc(struct loop *loop, struct loop_op *op, int fd, const void *buf, size_t len,
+		 int flags)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_send_zc(sqe, fd, buf, len, flags, 0);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
+int loop_splice(struct loop *loop, struct loop_op *op, int fd_in, int64_t off_in, int fd_out,
+		unsigned len)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_splice(sqe, fd_in, off_in, fd_out, -1, len, 0);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
 int loop_cancel(struct loop *loop, struct loop_op *op, struct loop_op *target)
 {
 	struct io_uring_sqe *sqe = get_sqe(loop);

@@ -103,6 +103,20 @@ int loop_recvmsg(struct loop *loop, struct loop_op *op, int fd, struct msghdr *m
 int loop_sendmsg(struct loop *loop, struct loop_op *op, int fd, const struct msghdr *msg,
 		 int flags);
 int loop_read(struct loop *loop, struct loop_op *op, int fd, void *buf, unsigned len);
+/* Multishot accept: one completion per connection (res is the new fd) while F_MORE is set. */
+int loop_accept_multishot(struct loop *loop, struct loop_op *op, int fd);
+int loop_recv(struct loop *loop, struct loop_op *op, int fd, void *buf, size_t len);
+int loop_send(struct loop *loop, struct loop_op *op, int fd, const void *buf, size_t len,
+	      int flags);
+/*
+ * Zero-copy send: the first completion carries the result (with F_MORE when a notification
+ * follows); the buffer stays in use until the completion with IORING_CQE_F_NOTIF arrives.
+ */
+int loop_send_zc(struct loop *loop, struct loop_op *op, int fd, const void *buf, size_t len,
+		 int flags);
+/* splice(2): @off_in -1 for a pipe; at most @len bytes. */
+int loop_splice(struct loop *loop, struct loop_op *op, int fd_in, int64_t off_in, int fd_out,
+		unsigned len);
 /* Cancels every operation whose user_data is @target; @op (may be NULL) gets the result. */
 int loop_cancel(struct loop *loop, struct loop_op *op, struct loop_op *target);
 
