@@ -37,7 +37,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: bootherd COMMAND [OPTIONS]\n"
 		"\n"
-		"A network boot server: TFTP (and soon HTTP and DHCP) on io_uring.\n"
+		"A network boot server: TFTP and HTTP (DHCP to come) on io_uring.\n"
 		"\n"
 		"Commands:\n"
 		"  serve [-c FILE] [OPTIONS]   serve boot files (foreground; logs to stderr)\n"
@@ -241,8 +241,6 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "bootherd: not started\n");
 		return 1;
 	}
-	if (c->http.enabled)
-		pr_info("http: not in this build yet; port %u is not opened", c->http.port);
 	ret = server_run(c, load_conf, &cli);
 	return ret ? 1 : 0;
 }

@@ -385,6 +385,17 @@ int loop_send_zc(struct loop *loop, struct loop_op *op, int fd, const void *buf,
 	return 0;
 }
 
+int loop_poll(struct loop *loop, struct loop_op *op, int fd, unsigned events)
+{
+	struct io_uring_sqe *sqe = get_sqe(loop);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_poll_add(sqe, fd, events);
+	io_uring_sqe_set_data(sqe, op);
+	return 0;
+}
+
 int loop_splice(struct loop *loop, struct loop_op *op, int fd_in, int64_t off_in, int fd_out,
 		unsigned len)
 {

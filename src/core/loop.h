@@ -114,6 +114,8 @@ int loop_send(struct loop *loop, struct loop_op *op, int fd, const void *buf, si
  */
 int loop_send_zc(struct loop *loop, struct loop_op *op, int fd, const void *buf, size_t len,
 		 int flags);
+/* One-shot poll: completes with the ready events (POLLOUT, ...) of @fd. */
+int loop_poll(struct loop *loop, struct loop_op *op, int fd, unsigned events);
 /* splice(2): @off_in -1 for a pipe; at most @len bytes. */
 int loop_splice(struct loop *loop, struct loop_op *op, int fd_in, int64_t off_in, int fd_out,
 		unsigned len);

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "svc/server.h"
+#include "svc/http.h"
 #include "svc/tftp.h"
 
 #define LOOP_ENTRIES 1024u
@@ -28,6 +29,7 @@ struct worker {
 	unsigned idx;
 	struct server *srv;
 	int tftp_fd;
+	int http_fd;
 	int wake_fd;
 	uint64_t wake_val;
 	struct loop_op wake_op;
@@ -106,6 +108,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct tftp_worker *tw = NULL;
+	struct http_worker *hw = NULL;
 	int err = 0;
 
 	w->loop = loop_new(LOOP_ENTRIES);
@@ -122,6 +125,11 @@ static void *worker_main(void *arg)
 		if (!tw)
 			err = -errno;
 	}
+	if (!err && w->http_fd >= 0) {
+		hw = http_worker_new(w->loop, w->srv, w->http_fd);
+		if (!hw)
+			err = -errno;
+	}
 started:
 	pthread_mutex_lock(&w->start_lock);
 	w->start_err = err;
@@ -134,6 +142,7 @@ started:
 		pr_err("worker %u: %s", w->idx, strerror(-err));
 	loop_free(w->loop);
 	tftp_worker_free(tw);
+	http_worker_free(hw);
 	return NULL;
 }
 
@@ -168,7 +177,8 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	}
 	free(errs);
 	if (c->tftp.port != old->tftp.port || c->listen_addr.s_addr != old->listen_addr.s_addr ||
-	    c->tftp.enabled != old->tftp.enabled || c->workers != old->workers)
+	    c->tftp.enabled != old->tftp.enabled || c->workers != old->workers ||
+	    c->http.port != old->http.port || c->http.enabled != old->http.enabled)
 		pr_warn("reload: listener and worker changes take effect at the next restart");
 	if (c->log_level != old->log_level)
 		log_level = c->log_level;
@@ -223,7 +233,7 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 		goto out;
 	}
 	for (unsigned i = 0; i < nr; i++)
-		workers[i].wake_fd = workers[i].tftp_fd = -1;
+		workers[i].wake_fd = workers[i].tftp_fd = workers[i].http_fd = -1;
 	for (unsigned i = 0; i < nr; i++) {
 		struct worker *w = &workers[i];
 
@@ -245,6 +255,15 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 				goto stop;
 			}
 		}
+		if (conf->http.enabled) {
+			w->http_fd = http_listen_socket(conf, i == 0);
+			if (w->http_fd < 0) {
+				ret = w->http_fd;
+				pr_err("http: cannot listen on %s:%u: %s", conf->listen,
+				       conf->http.port, strerror(-ret));
+				goto stop;
+			}
+		}
 		if (pthread_create(&w->thread, NULL, worker_main, w)) {
 			ret = -EAGAIN;
 			goto stop;
@@ -260,9 +279,10 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 			goto stop;
 		}
 	}
-	pr_info("ready: %u workers; tftp %s:%u%s; %zu roots; config %s", nr, conf->listen,
-		conf->tftp.port, conf->tftp.enabled ? "" : " (disabled)", conf->nr_roots,
-		conf->source);
+	pr_info("ready: %u workers; tftp %s:%u%s; http %s:%u%s; %zu roots; config %s", nr,
+		conf->listen, conf->tftp.port, conf->tftp.enabled ? "" : " (disabled)",
+		conf->listen, conf->http.port, conf->http.enabled ? "" : " (disabled)",
+		conf->nr_roots, conf->source);
 	for (;;) {
 		siginfo_t si;
 
@@ -293,11 +313,14 @@ stop:
 			close(workers[i].wake_fd);
 		if (workers[i].tftp_fd >= 0)
 			close(workers[i].tftp_fd);
+		if (workers[i].http_fd >= 0)
+			close(workers[i].http_fd);
 	}
 	if (!ret) {
-		pr_info("stopped: %llu transfers, %llu failed, %llu bytes",
-			(unsigned long long)srv.tftp_transfers, (unsigned long long)srv.tftp_errors,
-			(unsigned long long)srv.tftp_bytes);
+		pr_info("stopped: tftp %llu transfers (%llu failed), %llu bytes; http %llu requests, "
+			"%llu bytes", (unsigned long long)srv.tftp_transfers,
+			(unsigned long long)srv.tftp_errors, (unsigned long long)srv.tftp_bytes,
+			(unsigned long long)srv.http_requests, (unsigned long long)srv.http_bytes);
 	}
 out:
 	free(workers);

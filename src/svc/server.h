@@ -28,6 +28,9 @@ struct server {
 	atomic_ullong tftp_transfers;
 	atomic_ullong tftp_errors;
 	atomic_ullong tftp_bytes;
+	atomic_uint http_conns; /* open HTTP connections, all workers */
+	atomic_ullong http_requests;
+	atomic_ullong http_bytes;
 };
 
 /* The current generation with a reference taken; never NULL while the server runs. */
