@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config liburing-dev libyaml-dev clang libclang-rt-14-dev tftp-hpa atftp
-      curl busybox pxelinux syslinux-common iproute2 procps python3 "$@")
+      curl busybox pxelinux syslinux-common iproute2 procps python3
+      wget apache2-utils nghttp2-client aria2 "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

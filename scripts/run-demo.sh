@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: MIT
 # `make run`: prepare a demo boot tree from the distro's syslinux files and serve it with the
 # embedded default configuration (loopback, TFTP 6969). Ctrl-C stops the server.
-# Usage: scripts/run-demo.sh [BINARY [SERVE-OPTIONS...]] (the tests pass --tftp-port).
+# Usage: scripts/run-demo.sh [BINARY [SERVE-OPTIONS...]] (the tests pass the ports).
 set -euo pipefail
 
 bin=${1:-build/bootherd}
 shift || true
 port=6969
+hport=8080
 for ((i = 1; i <= $#; i++)); do
-	[[ "${!i}" == --tftp-port ]] && { j=$((i + 1)); port=${!j}; }
+	j=$((i + 1))
+	[[ "${!i}" == --tftp-port ]] && port=${!j}
+	[[ "${!i}" == --http-port ]] && hport=${!j}
 done
 root=build/demo-root
 pxe=/usr/lib/PXELINUX/pxelinux.0
@@ -34,13 +37,14 @@ label diskless
 CFG
 
 cat <<MSG
-bootherd demo: serving $(realpath "$root") over TFTP on 127.0.0.1:$port
+bootherd demo: serving $(realpath "$root") over TFTP on 127.0.0.1:$port and HTTP on 127.0.0.1:$hport
   $(cd "$root" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
 
 Fetch a file from another terminal, for example:
   tftp -m binary 127.0.0.1 $port -c get pxelinux.0 /tmp/pxelinux.0
   atftp -g -r ldlinux.c32 -l /tmp/ldlinux.c32 --option "blksize 1468" --option "windowsize 16" 127.0.0.1 $port
   curl -o /tmp/default tftp://127.0.0.1:$port/pxelinux.cfg/default
+  curl -o /tmp/ldlinux.c32 http://127.0.0.1:$hport/ldlinux.c32   (the same files over HTTP)
 
 Ctrl-C stops the server.
 MSG

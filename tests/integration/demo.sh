@@ -14,15 +14,18 @@ if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
 fi
 cd "$TOP" || exit 1
 port=$(free_port)
+hport=$(free_port)
 SERVER_LOG=$T/demo.log
-(trap - INT QUIT; exec setsid scripts/run-demo.sh "$BOOTHERD" --tftp-port "$port") >"$SERVER_LOG" 2>&1 &
+(trap - INT QUIT; exec setsid scripts/run-demo.sh "$BOOTHERD" --tftp-port "$port" \
+	--http-port "$hport") >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 track_pid "$SERVER_PID"
 for ((i = 0; i < 100; i++)); do
 	grep -qw ready "$SERVER_LOG" && break
 	sleep 0.1
 done
-if ! grep -q "serving .* over TFTP on 127.0.0.1:$port" "$SERVER_LOG"; then
+if ! grep -q "serving .* over TFTP on 127.0.0.1:$port and HTTP on 127.0.0.1:$hport" \
+	"$SERVER_LOG"; then
 	fail demo_prints_what_it_serves "no banner naming the port"
 else
 	ok demo_prints_what_it_serves
@@ -54,3 +57,5 @@ if curl -s -o "$T/default" "tftp://127.0.0.1:$port/pxelinux.cfg/default" &&
 else
 	fail demo_serves_menu "pxelinux.cfg/default missing or not a menu"
 fi
+curl -s -o "$T/ldlinux.http" "http://127.0.0.1:$hport/ldlinux.c32"
+check_cmp /usr/lib/syslinux/modules/bios/ldlinux.c32 "$T/ldlinux.http" demo_serves_http
