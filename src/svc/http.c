@@ -53,7 +53,11 @@
 enum conn_state {
 	CS_READ = 0,    /* waiting for (the rest of) a request head */
 	CS_SEND = 1,    /* sending a response */
+	CS_LINGER = 2,  /* response sent, write side shut: discarding input before close */
 };
+
+/* How long a closing connection may take to stop sending before it is cut. */
+#define LINGER_MS       2000u
 
 /* A piece of a response body: memory, or a range of the response's cache entry. */
 struct seg {
@@ -238,6 +242,23 @@ static void arm_recv(struct conn *c)
 
 static void response_next(struct conn *c);
 
+/*
+ * Closing with unread input makes the kernel answer with a RST, which can destroy the
+ * response before the client reads it (a 413 to a client still sending its body). So shut
+ * the write side, read and discard until the client closes, and only then close.
+ */
+static void conn_linger(struct conn *c)
+{
+	c->state = CS_LINGER;
+	if (shutdown(c->fd, SHUT_WR) == -1) {
+		conn_close(c);
+		return;
+	}
+	c->rlen = 0;
+	arm_timer(c, LINGER_MS);
+	arm_recv(c);
+}
+
 /* The response is out: log it, then go on to the next request once the kernel is done. */
 static void response_done(struct conn *c)
 {
@@ -264,7 +285,7 @@ static void response_next(struct conn *c)
 		c->gen = NULL;
 	}
 	if (!c->keep_alive) {
-		conn_close(c);
+		conn_linger(c);
 		return;
 	}
 	memmove(c->rbuf, c->rbuf + c->req_len, c->rlen - c->req_len);
@@ -759,9 +780,15 @@ static void handle_request(struct conn *c, const struct http_req *req)
 	bool head_only = req->method == HTTP_HEAD;
 	int n;
 
-	c->keep_alive = req->keep_alive;
-	snprintf(c->log_req, sizeof(c->log_req), "%s %.*s HTTP/%u.%u",
-		 req->method == HTTP_GET ? "GET" : req->method == HTTP_HEAD ? "HEAD" : "-",
+	const char *m = req->target.p - 1;
+
+	/* The method is the token before the target (the head may start after empty lines). */
+	while (m > c->rbuf && m[-1] != '\n')
+		m--;
+	/* A body we do not read would be taken for the next request: end the connection. */
+	c->keep_alive = req->keep_alive && !req->content_length && !req->chunked;
+	snprintf(c->log_req, sizeof(c->log_req), "%.*s %.*s HTTP/%u.%u",
+		 (int)(req->target.p - 1 - m > 16 ? 16 : req->target.p - 1 - m), m,
 		 (int)(req->target.len > LOG_TARGET_MAX ? LOG_TARGET_MAX : req->target.len),
 		 req->target.p, req->version / 10, req->version % 10);
 	for (char *p = c->log_req; *p; p++)
@@ -859,6 +886,10 @@ static void on_recv(struct loop *loop, struct loop_op *op, int res, uint32_t fla
 		if (res < 0 && res != -ECONNRESET)
 			pr_debug("http: recv: %s", strerror(-res));
 		conn_close(c);
+		return;
+	}
+	if (c->state == CS_LINGER) {
+		arm_recv(c);
 		return;
 	}
 	c->rlen += (size_t)res;
