@@ -537,6 +537,36 @@ int http_decode_path(const char *target, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;
 
+	/*
+	 * RFC 9112 3.2.2: a server MUST accept the absolute-form. Only the path counts: the
+	 * authority names this server, whatever it says.
+	 */
+	if (len > 7 && (ascii_caseeq(target, 7, "http://", 7) ||
+			(len > 8 && ascii_caseeq(target, 8, "https://", 8)))) {
+		size_t skip = target[4] == ':' ? 7 : 8;
+		const char *slash = NULL;
+
+		/* The authority ends at the first '/', '?' or '#'. */
+		for (size_t i = skip; i < len && !slash; i++) {
+			if (target[i] == '?' || target[i] == '#')
+				break;
+			if (target[i] == '/')
+				slash = target + i;
+		}
+		if (!slash) {
+			/* "http://host" or "http://host?q": the path is "/". */
+			if (cap < 2)
+				return -ENAMETOOLONG;
+			for (size_t i = skip; i < len; i++)
+				if (is_ctl((unsigned char)target[i]))
+					return -EINVAL;
+			out[0] = '/';
+			out[1] = 0;
+			return 1;
+		}
+		len -= (size_t)(slash - target);
+		target = slash;
+	}
 	if (!len || target[0] != '/')
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
@@ -579,13 +609,21 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorted by start and merged where they overlap or touch (RFC 9110 14.2 allows it regardless of
- * request order): a client cannot make us send a byte twice, and the parts are ascending.
+ * RFC 9110 15.3.7.2: parts SHOULD come in request order, and overlapping or adjacent ranges
+ * MAY be coalesced. So ranges that are all disjoint keep the client's order; once any two
+ * overlap or touch, all are sorted by start and merged, so that a client can never make us
+ * send a byte twice.
  */
 static unsigned coalesce(struct http_range *r, unsigned n)
 {
 	unsigned w = 0;
+	bool touch = false;
 
+	for (unsigned i = 0; i < n && !touch; i++)
+		for (unsigned j = i + 1; j < n && !touch; j++)
+			touch = r[i].first <= r[j].last + 1 && r[j].first <= r[i].last + 1;
+	if (!touch)
+		return n;
 	qsort(r, n, sizeof(*r), range_cmp);
 	for (unsigned i = 1; i < n; i++) {
 		/* last < size <= UINT64_MAX, so last + 1 cannot wrap. */

@@ -72,9 +72,10 @@ int http_parse_request(const char *buf, size_t len, const struct http_limits *li
 		       struct http_req *out);
 
 /*
- * Decodes the path of an origin-form target ("/a%20b?x" -> "/a b"): the query and fragment
- * are dropped, %XX decoded. Returns the length written to @out (NUL-terminated), or -EINVAL
- * for a target not starting with '/', a bad escape, an encoded NUL or '/', a control byte raw
+ * Decodes the path of an origin-form target ("/a%20b?x" -> "/a b"), or of an absolute-form
+ * one ("http://host/a" -> "/a", RFC 9112 3.2.2): the query and fragment are dropped, %XX
+ * decoded. Returns the length written to @out (NUL-terminated), or -EINVAL for any other
+ * target (not starting with '/'), a bad escape, an encoded NUL or '/', a control byte raw
  * or encoded, or -ENAMETOOLONG when it does not fit @cap (-EINVAL wins when both apply). Dot
  * segments are left for the caller's confined open to judge.
  */
@@ -88,8 +89,8 @@ struct http_range {
 
 /*
  * Parses a Range value ("bytes=0-499, -500, 9500-") against @size bytes. Returns the number
- * of satisfiable ranges written to @out (in ascending order, overlapping or adjacent ranges
- * coalesced), 0 when the header must be ignored and the whole representation sent (another
+ * of satisfiable ranges written to @out (in request order when all are disjoint; when any two
+ * overlap or touch, all sorted by start and merged), 0 when the header must be ignored and the whole representation sent (another
  * unit, a syntax error, a last-pos below its first-pos, more than @cap range-specs whether
  * satisfiable or not), or -ERANGE when none is satisfiable (416). Values that overflow uint64
  * are a syntax error. A suffix longer than the file is the whole file; a last-byte past the end
