@@ -21,6 +21,7 @@
 
 #include <yaml.h>
 
+#include "core/ascii.h"
 #include "conf/conf.h"
 #include "core/log.h"
 
@@ -549,17 +550,6 @@ static int parse_enum(struct conf_parse *p, const struct conf_key *k, const yaml
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Six pairs of hex digits, any case, separated throughout by ':' or throughout by '-'. */
 static int mac_parse(const char *s, uint8_t mac[6])
 {
@@ -575,10 +565,10 @@ static int mac_parse(const char *s, uint8_t mac[6])
 				return -EINVAL;
 			s++;
 		}
-		hi = hex_digit(s[0]);
+		hi = ascii_hexval(s[0]);
 		if (hi < 0)
 			return -EINVAL;
-		lo = hex_digit(s[1]);
+		lo = ascii_hexval(s[1]);
 		if (lo < 0)
 			return -EINVAL;
 		mac[i] = (uint8_t)(hi << 4 | lo);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/ascii.h"
 #include "proto/http_wire.h"
 
 #define CR '\r'
@@ -151,22 +152,6 @@ static bool is_field_vchar(unsigned char c)
 	return c == '\t' || !is_ctl(c);
 }
 
-/* ASCII only: the locale must not decide what "Connection" or "CLOSE" match (Turkish i). */
-static bool ascii_caseeq(const char *a, size_t a_len, const char *lower, size_t lower_len)
-{
-	if (a_len != lower_len)
-		return false;
-	for (size_t i = 0; i < a_len; i++) {
-		unsigned char c = (unsigned char)a[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lower[i])
-			return false;
-	}
-	return true;
-}
-
 static void trim_ows(const char *s, size_t *start, size_t *end)
 {
 	while (*start < *end && is_ows(s[*start]))
@@ -212,17 +197,6 @@ static bool parse_u64(const char *s, size_t len, uint64_t *out)
 	}
 	*out = v;
 	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Parsing state that does not belong in struct http_req. */
@@ -577,8 +551,8 @@ int http_decode_path(const char *target, size_t len, char *out, size_t cap)
 		if (c == '%') {
 			int hi, lo;
 
-			if (len - i < 3 || (hi = hexval(target[i + 1])) < 0 ||
-			    (lo = hexval(target[i + 2])) < 0)
+			if (len - i < 3 || (hi = ascii_hexval(target[i + 1])) < 0 ||
+			    (lo = ascii_hexval(target[i + 2])) < 0)
 				return -EINVAL;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

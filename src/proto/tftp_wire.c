@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "proto/tftp_wire.h"
 
 #define CR '\r'
@@ -50,22 +51,6 @@ static void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
-}
-
-/* ASCII only: the locale must not change what "BLKSIZE" or "OCTET" match (think Turkish i). */
-static bool ascii_caseeq(const char *a, size_t a_len, const char *lower, size_t lower_len)
-{
-	if (a_len != lower_len)
-		return false;
-	for (size_t i = 0; i < a_len; i++) {
-		unsigned char c = (unsigned char)a[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lower[i])
-			return false;
-	}
-	return true;
 }
 
 /*
