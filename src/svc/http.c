@@ -32,6 +32,7 @@
 #include "core/cache.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/sock.h"
 #include "proto/http_wire.h"
 #include "svc/http.h"
 #include "svc/server.h"
@@ -980,40 +981,7 @@ static void on_accept(struct loop *loop, struct loop_op *op, int res, uint32_t f
 
 int http_listen_socket(const struct conf *c, bool first)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(c->http.port),
-		.sin_addr = c->listen_addr,
-	};
-	int one = 1, fd;
-
-	if (first) {
-		/* As for TFTP: SO_REUSEPORT must not let a second instance share the port. */
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			return -errno;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-			int err = errno;
-
-			close(fd);
-			return -err;
-		}
-		close(fd);
-	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(fd, LISTEN_BACKLOG) == -1) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	return fd;
+	return sock_reuseport(SOCK_STREAM, c->listen_addr, c->http.port, first, LISTEN_BACKLOG);
 }
 
 struct http_worker *http_worker_new(struct loop *loop, struct server *srv, int listen_fd)

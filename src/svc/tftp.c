@@ -31,6 +31,7 @@
 #include "core/cache.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/sock.h"
 #include "proto/tftp_wire.h"
 #include "svc/server.h"
 #include "svc/tftp.h"
@@ -1131,35 +1132,13 @@ rearm:
 
 int tftp_listen_socket(const struct conf *c, bool first)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(c->tftp.port),
-		.sin_addr = c->listen_addr,
-	};
 	int one = 1, fd;
 
-	/*
-	 * SO_REUSEPORT would let a second bootherd (same user) join the port and silently take
-	 * half the requests: a plain bind first finds any other owner.
-	 */
-	if (first) {
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			return -errno;
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-			int err = errno;
-
-			close(fd);
-			return -err;
-		}
-		close(fd);
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	fd = sock_reuseport(SOCK_DGRAM, c->listen_addr, c->tftp.port, first, 0);
+	if (fd < 0)
+		return fd;
+	/* The local address of each request, so a transfer answers from where it was asked. */
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1) {
 		int err = errno;
 
 		close(fd);
