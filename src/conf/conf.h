@@ -55,6 +55,7 @@ enum conf_http_send {
 	CONF_HTTP_SEND_COPY = 1,        /* send() from the cache mapping */
 	CONF_HTTP_SEND_SPLICE = 2,      /* splice: cache memfd -> pipe -> socket */
 	CONF_HTTP_SEND_ZEROCOPY = 3,    /* IORING_OP_SEND_ZC from the cache mapping */
+	CONF_HTTP_SEND_SENDFILE = 4,    /* sendfile(2) from the cache memfd when POLLOUT says so */
 };
 
 struct conf_http {
@@ -65,6 +66,7 @@ struct conf_http {
 	uint32_t header_timeout_ms;  /* a request head must arrive within this */
 	uint32_t idle_timeout_ms;    /* a keep-alive connection may idle this long */
 	uint32_t send_timeout_ms;    /* a reader that takes nothing for this long is dropped */
+	uint32_t send_buffer_bytes;  /* SO_SNDBUF of each connection; 0: the kernel's autotuning */
 	int send;                    /* enum conf_http_send */
 };
 

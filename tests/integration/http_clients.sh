@@ -720,7 +720,7 @@ fi
 note "main server cases: $(($(ms) - T0)) ms"
 
 # --- 10. the 64 MiB file with each send mode (one server each)
-for m in auto copy splice zerocopy; do
+for m in auto copy sendfile splice zerocopy; do
 	if ((ngx)) && [[ $m == splice || $m == zerocopy ]]; then
 		for c in f64m_curl f64m_odd_range f64m_multipart pipeline_10 slow_reader_f64m \
 			abort_10_midway connections_released sigterm_exit0; do

@@ -424,7 +424,7 @@ static void unknown_keys(void)
 		{ "http:\n  Port: 80\n",
 		  "t.yaml:2:3: unknown key 'Port' in 'http' (expected one of: enabled, port, "
 		  "max_connections, max_header_bytes, header_timeout_ms, idle_timeout_ms, "
-		  "send_timeout_ms, send)\n" },
+		  "send_timeout_ms, send_buffer_bytes, send)\n" },
 		{ "limits:\n  max_session: 1\n",
 		  "t.yaml:2:3: unknown key 'max_session' in 'limits' (expected one of: "
 		  "max_sessions, client_rate, client_burst, cache_bytes, max_file_bytes)\n" },
@@ -472,7 +472,7 @@ static void wrong_types(void)
 		  "t.yaml:1:7: tftp: expected a mapping, got a scalar\n" },
 		{ "http:\n  send: fast\n",
 		  "t.yaml:2:9: http.send: invalid value 'fast' (expected one of: auto, copy, splice, "
-		  "zerocopy)\n" },
+		  "zerocopy, sendfile)\n" },
 		{ "http:\n  send: [copy]\n",
 		  "t.yaml:2:9: http.send: expected a word, got a sequence\n" },
 		{ "log: [info]\n",
