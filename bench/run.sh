@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: MIT
 # Entry point of the benchmarks (`make bench` runs it): installs what they need, builds bootherd
 # when called by hand, then runs each benchmark. Knobs are environment variables: see
-# bench/README.md (REPS=, SERVERS=, CLIENTS=, ...).
+# bench/README.md (REPS=, SERVERS=, CLIENTS=, ...). CLIENT= is the list of TFTP client programs,
+# "atftp tftpload" by default: bench/tftp.sh runs once with each, in that order, each writing its
+# own build/bench/tftp-CLIENT.{txt,json,raw.tsv}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# iperf3 gives the loopback UDP limit; tftpd-hpa is a peer; atftp is the one client for all
-# servers. atftpd (the other peer) conflicts with tftpd-hpa as a package: bench/tftp.sh unpacks
-# it privately under build/peers/.
+# iperf3 gives the loopback UDP limit; tftpd-hpa is a peer; atftp is one client for all servers
+# (and probes the windowsize each agrees to), build/bench/bin/tftpload the other. atftpd (the
+# other peer) conflicts with tftpd-hpa as a package: bench/tftp.sh unpacks it privately under
+# build/peers/.
 pkgs=(iperf3 tftpd-hpa atftp iproute2 util-linux)
 if [[ -x scripts/deps.sh ]]; then
 	scripts/deps.sh "${pkgs[@]}"
@@ -25,7 +28,15 @@ else
 	fi
 fi
 
-# Under make, the `bench: deps all` prerequisites have just built it.
-[[ -n "${MAKELEVEL:-}" ]] || make --no-print-directory all
+# Under make, `make bench` has just built both (all and the bench binaries).
+[[ -n "${MAKELEVEL:-}" ]] || make --no-print-directory all build/bench/bin/tftpload
 
-bench/tftp.sh
+# Each client gets its full run (servers started afresh, warm-up, every case, iperf3), one after
+# the other; a failed run does not stop the next, but makes this script fail.
+rc=0
+for client in ${CLIENT:-atftp tftpload}; do
+	echo "bench: TFTP with the $client client" >&2
+	CLIENT=$client bench/tftp.sh || rc=1
+done
+bench/http.sh || rc=1
+exit "$rc"
