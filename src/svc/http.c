@@ -332,6 +332,21 @@ static bool all_sent(const struct conn *c)
 	return c->head_sent == c->head_len && c->seg_idx == c->nsegs;
 }
 
+/*
+ * After progress on the response: finish it or send the next piece. The connection is guarded
+ * while that runs (it may close itself) and freed here if it did.
+ */
+static void conn_continue(struct conn *c)
+{
+	c->in_cb = true;
+	if (all_sent(c))
+		response_done(c);
+	else
+		conn_send_next(c);
+	c->in_cb = false;
+	conn_maybe_free(c);
+}
+
 static void on_send(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
 {
 	struct conn *c = container_of(op, struct conn, send_op);
@@ -358,13 +373,7 @@ static void on_send(struct loop *loop, struct loop_op *op, int res, uint32_t fla
 	if (c->send_polling) {
 		/* POLLOUT (or an error, which the next sendfile reports): go on sending. */
 		c->send_polling = false;
-		c->in_cb = true;
-		if (all_sent(c))
-			response_done(c);
-		else
-			conn_send_next(c);
-		c->in_cb = false;
-		conn_maybe_free(c);
+		conn_continue(c);
 		return;
 	}
 	if (res <= 0) {
@@ -374,13 +383,7 @@ static void on_send(struct loop *loop, struct loop_op *op, int res, uint32_t fla
 	}
 	advance(c, (uint64_t)res);
 	arm_timer(c, conf_of(c)->http.send_timeout_ms);
-	c->in_cb = true;
-	if (all_sent(c))
-		response_done(c);
-	else
-		conn_send_next(c);
-	c->in_cb = false;
-	conn_maybe_free(c);
+	conn_continue(c);
 }
 
 static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
@@ -395,11 +398,7 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	if (c->splice_polling) {
 		/* The socket has room again: splice on. */
 		c->splice_polling = false;
-		res = 0;
-		c->in_cb = true;
-		conn_send_next(c);
-		c->in_cb = false;
-		conn_maybe_free(c);
+		conn_continue(c);
 		return;
 	}
 	if (res == -EAGAIN && c->splice_to_sock) {
@@ -420,21 +419,15 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 		conn_close(c);
 		return;
 	}
-	c->in_cb = true;
 	if (c->splice_to_sock) {
 		c->pipe_fill -= (uint32_t)res;
 		advance(c, (uint64_t)res);
 		arm_timer(c, conf_of(c)->http.send_timeout_ms);
-		if (all_sent(c))
-			response_done(c);
-		else
-			conn_send_next(c);
 	} else {
+		/* The pipe is filled: nothing is sent yet, so the response cannot be done. */
 		c->pipe_fill += (uint32_t)res;
-		conn_send_next(c);
 	}
-	c->in_cb = false;
-	conn_maybe_free(c);
+	conn_continue(c);
 }
 
 static int ensure_pipe(struct conn *c)
