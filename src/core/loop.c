@@ -170,9 +170,10 @@ void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t ms)
 	heap_up(loop, loop->heap_len - 1);
 }
 
+/* Fires every expired timer, earliest first, until one of them stops the loop. */
 static void run_timers(struct loop *loop)
 {
-	while (loop->heap_len && loop->heap[0]->deadline_ns <= loop->now_ns) {
+	while (!loop->stop && loop->heap_len && loop->heap[0]->deadline_ns <= loop->now_ns) {
 		struct loop_timer *t = loop->heap[0];
 
 		loop_timer_cancel(loop, t);

@@ -230,11 +230,31 @@ static void test_cancel_completes_pending_recv(void)
 	close(fa);
 }
 
+/* A timer that stops the loop stops it at once, even with other expired timers due. */
+static void test_stop_in_timer_stops_at_once(void)
+{
+	struct loop *loop = loop_new(8);
+	struct tctx c[6];
+	int order[8] = { 0 }, n = 0;
+
+	for (int i = 0; i < 6; i++) {
+		c[i] = (struct tctx){ .t.fn = on_timer, .id = i, .order = order, .n = &n };
+		loop_timer_arm(loop, &c[i].t, (uint64_t)i);
+	}
+	/* All six are due by the time the loop first looks: on_timer stops at the fourth. */
+	usleep(20000);
+	CHECK_EQ(loop_run(loop), 0);
+	CHECK_EQ(n, 4);
+	CHECK(loop_timer_armed(&c[4].t) && loop_timer_armed(&c[5].t));
+	loop_free(loop);
+}
+
 int main(void)
 {
 	log_level = LOG_WARN;
 	RUN(test_timers_fire_in_deadline_order);
 	RUN(test_timer_heap_stays_ordered_under_churn);
+	RUN(test_stop_in_timer_stops_at_once);
 	RUN(test_multishot_recvmsg_recycles_buffers);
 	RUN(test_sendmsg_and_eventfd_read);
 	RUN(test_cancel_completes_pending_recv);
