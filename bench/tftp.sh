@@ -88,7 +88,7 @@ fi
 LOGS=$OUT/logs/tftp-$CLIENT
 TMP=$OUT/tmp-$CLIENT
 mkdir -p "$OUT/data" "$LOGS"
-rm -rf "$TMP" "$LOGS/"*
+rm -rf "$TMP" "${LOGS:?}/"*
 mkdir -p "$TMP"
 # Outputs of the single-client version of this script (tftp.{txt,json,raw.tsv}) go: their
 # successors are tftp-atftp.*.
