@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# HTTP benchmark: bootherd with each of its body-send modes (copy, splice, zerocopy, sendfile, auto)
-# against nginx (sendfile), all side by side in the same run on loopback, with one client for
+# HTTP benchmark: bootherd in each of its body-send modes (copy, splice, zerocopy, sendfile,
+# auto) against nginx (sendfile), all side by side in the same run on loopback, with one client for
 # every server: build/bench/bin/httpload (bench/httpload.c), which checks every body byte
 # against the file as it reads. Cases: 500 and 50 connections each downloading a 64 MiB file
 # at once, 50 keep-alive connections fetching 1000 small files (4 to 64 KiB), and a size sweep
-# over one connection per mode; iperf3 over TCP in the same run gives the loopback limit.
+# (4 KiB to 64 MiB, over 1 and 50 connections) to choose `auto`'s thresholds from; iperf3 over
+# TCP in the same run gives the loopback limit.
 # Prints a side-by-side table of medians and ratios; writes build/bench/http.{txt,json,raw.tsv}.
 # See bench/README.md (## HTTP) for what each number means and the knobs.
 #
@@ -80,7 +81,7 @@ mkdir -p "$DATA" "$LOGS"
 # One run at a time: a second would share these directories and the machine's CPUs.
 exec {lock_fd}>"$OUT/.http.lock"
 flock -n "$lock_fd" || die "another bench/http.sh is running (lock $OUT/.http.lock)"
-rm -rf "$TMP" "$LOGS/"*
+rm -rf "${TMP:?}" "${LOGS:?}/"*
 mkdir -p "$TMP"
 RAW=$TMP/http.raw.tsv
 JSON=$OUT/http.json
@@ -415,10 +416,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	for s in $(rotated "$rep"); do
 		measure small "$s" "$rep" "$SMALL_CONNS" -l "$TMP/small.list" -n "$SMALL_REQS"
 	done
+	# Size by size, all servers in turn: a burst of noise hits every server's figure for a
+	# size or two, rather than one server's whole sweep.
 	for n in $SWEEP_CONNS; do
 		note "rep $rep/$REPS: size sweep, $n connection(s), ${SWEEP_SECS} s per point"
-		for s in $(rotated "$rep"); do
-			for z in $SWEEP_SIZES; do
+		for z in $SWEEP_SIZES; do
+			for s in $(rotated "$rep"); do
 				measure "sweep$n-${z,,}" "$s" "$rep" "$n" -u "/sweep/s${z,,}" \
 					-e "$DATA/sweep/s${z,,}" -d "$SWEEP_SECS" -T $((n > 1 ? LOAD_THREADS : 1))
 			done
