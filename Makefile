@@ -8,7 +8,7 @@
 
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := liburing yaml-0.1
+PKGS     := liburing yaml-0.1 sqlite3
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SANITIZE),1)

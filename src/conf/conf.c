@@ -592,6 +592,203 @@ static int parse_mac(struct conf_parse *p, const struct conf_key *k, const yaml_
 	return 0;
 }
 
+/*
+ * Lists of scalars: a YAML sequence, or one scalar for a list of one ("dns: 10.0.0.1"). Each
+ * element is parsed by @elem into an array of @esize-byte elements stored at the key's field,
+ * with its length at the key's count. Elements that fail to parse are reported and left out.
+ */
+typedef bool (*elem_parse_fn)(struct conf_parse *p, const yaml_node_t *n, const char *v,
+			      const char *path, void *out);
+
+static int parse_seq(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		     void *base, const char *path, size_t esize, elem_parse_fn elem)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	const yaml_node_t *one = val;
+	char ipath[PATH_MAX_LEN];
+	size_t n = 1, got = 0;
+	char *items;
+
+	if (is_null(val))
+		return 0;
+	if (val->type == YAML_SEQUENCE_NODE)
+		n = (size_t)(val->data.sequence.items.top - val->data.sequence.items.start);
+	else if (val->type != YAML_SCALAR_NODE) {
+		parse_error(p, &val->start_mark, "%s: expected %s, got %s", path, k->type->what,
+			    node_kind(val));
+		return 0;
+	}
+	if (!n)
+		return 0;
+	items = calloc(n, esize);
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *in = one;
+		const char *v;
+
+		if (val->type == YAML_SEQUENCE_NODE)
+			in = yaml_document_get_node(p->doc, val->data.sequence.items.start[i]);
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		v = scalar(p, in, ipath, "a scalar");
+		if (v && elem(p, in, v, ipath, items + got * esize))
+			got++;
+	}
+	memcpy(field_of(k, base), &items, sizeof(items));
+	*count = got;
+	return 0;
+}
+
+static bool elem_str(struct conf_parse *p, const yaml_node_t *n, const char *v, const char *path,
+		     void *out)
+{
+	if (!*v) {
+		parse_error(p, &n->start_mark, "%s: must not be empty", path);
+		return false;
+	}
+	*(char **)out = strdup(v);
+	/* An allocation failure shows up as a NULL element, which release() skips. */
+	return *(char **)out != NULL;
+}
+
+static bool elem_ipv4(struct conf_parse *p, const yaml_node_t *n, const char *v, const char *path,
+		      void *out)
+{
+	char q[EXCERPT_MAX];
+
+	if (inet_pton(AF_INET, v, out) == 1)
+		return true;
+	parse_error(p, &n->start_mark, "%s: invalid IPv4 address '%s'", path, excerpt(q, v));
+	return false;
+}
+
+/* "10.0.0.100-10.0.0.199", spaces allowed around the dash. */
+static bool elem_range(struct conf_parse *p, const yaml_node_t *n, const char *v,
+		       const char *path, void *out)
+{
+	struct conf_range *r = out;
+	char a[INET_ADDRSTRLEN + 8], b[INET_ADDRSTRLEN + 8], q[EXCERPT_MAX];
+	const char *dash = strchr(v, '-');
+	size_t la;
+
+	if (!dash)
+		goto bad;
+	la = (size_t)(dash - v);
+	while (la && v[la - 1] == ' ')
+		la--;
+	dash++;
+	while (*dash == ' ')
+		dash++;
+	if (la >= sizeof(a) || strlen(dash) >= sizeof(b))
+		goto bad;
+	memcpy(a, v, la);
+	a[la] = '\0';
+	strcpy(b, dash);
+	if (inet_pton(AF_INET, a, &r->first) != 1 || inet_pton(AF_INET, b, &r->last) != 1)
+		goto bad;
+	if (ntohl(r->first.s_addr) > ntohl(r->last.s_addr)) {
+		parse_error(p, &n->start_mark, "%s: range '%s' ends before it starts", path,
+			    excerpt(q, v));
+		return false;
+	}
+	return true;
+bad:
+	parse_error(p, &n->start_mark, "%s: expected an address range FIRST-LAST, got '%s'", path,
+		    excerpt(q, v));
+	return false;
+}
+
+static int parse_strlist(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+			 void *base, const char *path)
+{
+	return parse_seq(p, k, val, base, path, sizeof(char *), elem_str);
+}
+
+static int parse_addrlist(struct conf_parse *p, const struct conf_key *k,
+			  const yaml_node_t *val, void *base, const char *path)
+{
+	return parse_seq(p, k, val, base, path, sizeof(struct in_addr), elem_ipv4);
+}
+
+static int parse_rangelist(struct conf_parse *p, const struct conf_key *k,
+			   const yaml_node_t *val, void *base, const char *path)
+{
+	return parse_seq(p, k, val, base, path, sizeof(struct conf_range), elem_range);
+}
+
+static void release_seq(const struct conf_key *k, void *base)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	void *items;
+
+	memcpy(&items, field_of(k, base), sizeof(items));
+	free(items);
+	items = NULL;
+	memcpy(field_of(k, base), &items, sizeof(items));
+	*count = 0;
+}
+
+static void release_strlist(const struct conf_key *k, void *base)
+{
+	size_t *count = (size_t *)((char *)base + k->count);
+	char **items;
+
+	memcpy(&items, field_of(k, base), sizeof(items));
+	for (size_t i = 0; i < *count; i++)
+		free(items[i]);
+	release_seq(k, base);
+}
+
+/*
+ * "10.1.0.0/16" into a struct in_addr at the key's offset followed by a uint32_t prefix
+ * length (struct conf_subnet's net and prefix_len). Host bits must be zero: "10.1.2.3/16" is
+ * more likely a mistake than a way of writing 10.1.0.0/16.
+ */
+static_assert(offsetof(struct conf_subnet, prefix_len) ==
+	      offsetof(struct conf_subnet, net) + sizeof(struct in_addr),
+	      "parse_cidr() stores the prefix length right after the address");
+
+static int parse_cidr(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
+		      void *base, const char *path)
+{
+	struct in_addr *net = field_of(k, base);
+	uint32_t *plen = (uint32_t *)(net + 1);
+	char a[INET_ADDRSTRLEN], q[EXCERPT_MAX];
+	const char *v, *slash, *end;
+	bool overflow;
+	uint64_t n;
+	uint32_t mask;
+
+	v = scalar(p, val, path, k->type->what);
+	if (!v)
+		return 0;
+	slash = strchr(v, '/');
+	if (!slash || (size_t)(slash - v) >= sizeof(a))
+		goto bad;
+	memcpy(a, v, (size_t)(slash - v));
+	a[slash - v] = '\0';
+	end = scan_u64(slash + 1, &n, &overflow);
+	if (!end || *end || overflow || inet_pton(AF_INET, a, net) != 1)
+		goto bad;
+	if (n < k->min || n > k->max) {
+		parse_error(p, &val->start_mark, "%s: prefix length /%" PRIu64 " is out of range "
+			    "(%" PRIu64 "..%" PRIu64 ")", path, n, k->min, k->max);
+		return 0;
+	}
+	mask = htonl(~UINT32_C(0) << (32 - n));
+	if (net->s_addr & ~mask) {
+		parse_error(p, &val->start_mark, "%s: '%s' has host bits set", path,
+			    excerpt(q, v));
+		return 0;
+	}
+	*plen = (uint32_t)n;
+	return 0;
+bad:
+	parse_error(p, &val->start_mark, "%s: expected a subnet ADDRESS/PREFIX, got '%s'", path,
+		    excerpt(q, v));
+	return 0;
+}
+
 static const char *where(char *buf, size_t size, const char *path)
 {
 	if (!*path)
@@ -892,6 +1089,16 @@ static const struct conf_type type_ipv4 = { "an IPv4 address", parse_ipv4, init_
 static const struct conf_type type_level = { "a log level", parse_level, init_level, NULL };
 static const struct conf_type type_enum = { "a word", parse_enum, init_level, NULL };
 static const struct conf_type type_mac = { "a MAC address", parse_mac, NULL, NULL };
+static const struct conf_type type_strlist = {
+	"a list of strings", parse_strlist, NULL, release_strlist
+};
+static const struct conf_type type_addrlist = {
+	"a list of IPv4 addresses", parse_addrlist, NULL, release_seq
+};
+static const struct conf_type type_rangelist = {
+	"a list of address ranges", parse_rangelist, NULL, release_seq
+};
+static const struct conf_type type_cidr = { "a subnet", parse_cidr, NULL, NULL };
 static const struct conf_type type_section = {
 	"a mapping", parse_section, init_section, release_section
 };
@@ -968,10 +1175,79 @@ static const struct conf_key root_keys[] = {
 	{ "overwrite", &type_bool, FIELD(struct conf_root, overwrite) },
 };
 
+static const struct conf_key boot_keys[] = {
+	{ "bios", &type_str, FIELD(struct conf_bootfiles, bios) },
+	{ "efi32", &type_str, FIELD(struct conf_bootfiles, efi32) },
+	{ "efi64", &type_str, FIELD(struct conf_bootfiles, efi64) },
+	{ "arm64", &type_str, FIELD(struct conf_bootfiles, arm64) },
+	{ "ipxe", &type_str, FIELD(struct conf_bootfiles, ipxe) },
+	{ "http", &type_str, FIELD(struct conf_bootfiles, http) },
+	{ "http_arm64", &type_str, FIELD(struct conf_bootfiles, http_arm64) },
+};
+
+static const struct conf_section boot_section = { SECTION(boot_keys) };
+
 static const struct conf_key profile_keys[] = {
 	{ "kernel", &type_str, FIELD(struct conf_profile, kernel) },
 	{ "initrd", &type_str, FIELD(struct conf_profile, initrd) },
 	{ "cmdline", &type_str, FIELD(struct conf_profile, cmdline) },
+	{ "boot", &type_section, FIELD(struct conf_profile, boot), .sub = &boot_section },
+};
+
+static const struct conf_key subnet_keys[] = {
+	{ "subnet", &type_cidr, FIELD(struct conf_subnet, net), .min = 8, .max = 30,
+	  .required = true },
+	{ "pools", &type_rangelist, FIELD(struct conf_subnet, pools),
+	  .count = offsetof(struct conf_subnet, nr_pools) },
+	{ "router", &type_ipv4, FIELD(struct conf_subnet, router),
+	  PRESENT(struct conf_subnet, has_router) },
+	{ "dns", &type_addrlist, FIELD(struct conf_subnet, dns),
+	  .count = offsetof(struct conf_subnet, nr_dns) },
+	{ "domain", &type_str, FIELD(struct conf_subnet, domain) },
+	{ "ntp", &type_addrlist, FIELD(struct conf_subnet, ntp),
+	  .count = offsetof(struct conf_subnet, nr_ntp) },
+	{ "mtu", &type_uint, FIELD(struct conf_subnet, mtu), .min = 68, .max = 65535, .def = 1500,
+	  PRESENT(struct conf_subnet, has_mtu) },
+	{ "lease_time", &type_uint, FIELD(struct conf_subnet, lease_time),
+	  .min = 60, .max = 31536000, .def = 3600, PRESENT(struct conf_subnet, has_lease_time) },
+	{ "next_server", &type_ipv4, FIELD(struct conf_subnet, next_server),
+	  PRESENT(struct conf_subnet, has_next_server) },
+};
+
+static const struct conf_section subnet_section = {
+	SECTION(subnet_keys),
+	.item_size = sizeof(struct conf_subnet),
+	.line_off = offsetof(struct conf_subnet, line),
+};
+
+static const char *const dhcp_mode_names[] = { "server", "proxy", NULL };
+static const char *const lease_sync_names[] = { "full", "normal", NULL };
+
+static const struct conf_key dhcp_keys[] = {
+	{ "enabled", &type_bool, FIELD(struct conf_dhcp, enabled), .def = false },
+	{ "mode", &type_enum, FIELD(struct conf_dhcp, mode), .names = dhcp_mode_names },
+	{ "port", &type_uint, FIELD(struct conf_dhcp, port), .min = 1, .max = 65535, .def = 67 },
+	{ "client_port", &type_uint, FIELD(struct conf_dhcp, client_port),
+	  .min = 1, .max = 65535, .def = 68 },
+	{ "proxy_port", &type_uint, FIELD(struct conf_dhcp, proxy_port), .max = 65535,
+	  .def = 4011 },
+	{ "interfaces", &type_strlist, FIELD(struct conf_dhcp, interfaces),
+	  .count = offsetof(struct conf_dhcp, nr_interfaces) },
+	{ "server_id", &type_ipv4, FIELD(struct conf_dhcp, server_id),
+	  PRESENT(struct conf_dhcp, has_server_id) },
+	{ "lease_db", &type_abspath, FIELD(struct conf_dhcp, lease_db) },
+	{ "lease_sync", &type_enum, FIELD(struct conf_dhcp, lease_sync),
+	  .names = lease_sync_names },
+	{ "lease_time", &type_uint, FIELD(struct conf_dhcp, lease_time),
+	  .min = 60, .max = 31536000, .def = 3600 },
+	{ "offer_time", &type_uint, FIELD(struct conf_dhcp, offer_time),
+	  .min = 1, .max = 3600, .def = 30 },
+	{ "decline_time", &type_uint, FIELD(struct conf_dhcp, decline_time),
+	  .min = 1, .max = 86400, .def = 600 },
+	{ "authoritative", &type_bool, FIELD(struct conf_dhcp, authoritative), .def = true },
+	{ "boot", &type_section, FIELD(struct conf_dhcp, boot), .sub = &boot_section },
+	{ "subnets", &type_list, FIELD(struct conf_dhcp, subnets),
+	  .count = offsetof(struct conf_dhcp, nr_subnets), .sub = &subnet_section },
 };
 
 static const struct conf_key node_keys[] = {
@@ -996,6 +1272,7 @@ static int root_finish(struct conf_parse *p, void *item, const yaml_node_t *node
 }
 
 static const struct conf_section log_section = { SECTION(log_keys) };
+static const struct conf_section dhcp_section = { SECTION(dhcp_keys) };
 static const struct conf_section tftp_section = { SECTION(tftp_keys) };
 static const struct conf_section http_section = { SECTION(http_keys) };
 static const struct conf_section limits_section = { SECTION(limits_keys) };
@@ -1027,6 +1304,7 @@ static const struct conf_key conf_keys[] = {
 	{ "tftp", &type_section, FIELD(struct conf, tftp), .sub = &tftp_section },
 	{ "http", &type_section, FIELD(struct conf, http), .sub = &http_section },
 	{ "limits", &type_section, FIELD(struct conf, limits), .sub = &limits_section },
+	{ "dhcp", &type_section, FIELD(struct conf, dhcp), .sub = &dhcp_section },
 	{ "roots", &type_list, FIELD(struct conf, roots), .count = offsetof(struct conf, nr_roots),
 	  .sub = &root_section },
 	{ "profiles", &type_named, FIELD(struct conf, profiles),
@@ -1037,8 +1315,11 @@ static const struct conf_key conf_keys[] = {
 
 static const struct conf_section conf_section = { SECTION(conf_keys) };
 
+static int build_mac_index(struct conf *c);
+
 static void conf_free(struct conf *c)
 {
+	free(c->by_mac);
 	schema_release(&conf_section, c);
 	free(c->source);
 	free(c->listen);
@@ -1197,6 +1478,8 @@ int conf_load_buf(const char *name, const char *text, size_t len, struct conf **
 	}
 	if (!ret && p.errors)
 		ret = -EINVAL;
+	if (!ret)
+		ret = build_mac_index(c);
 	yaml_document_delete(&doc);
 out_parser:
 	yaml_parser_delete(&parser);
@@ -1365,11 +1648,147 @@ static unsigned check_unique(const struct conf *c, FILE *err, const struct conf_
 	return errors;
 }
 
-static const struct conf_profile *find_profile(const struct conf *c, const char *name)
+const struct conf_profile *conf_profile_by_name(const struct conf *c, const char *name)
 {
 	for (size_t i = 0; i < c->nr_profiles; i++)
 		if (c->profiles[i].name && !strcmp(c->profiles[i].name, name))
 			return &c->profiles[i];
+	return NULL;
+}
+
+static uint32_t subnet_first(const struct conf_subnet *s)
+{
+	return ntohl(s->net.s_addr);
+}
+
+static uint32_t subnet_last(const struct conf_subnet *s)
+{
+	return subnet_first(s) | (~UINT32_C(0) >> s->prefix_len);
+}
+
+static const char *ntoa(char buf[static INET_ADDRSTRLEN], uint32_t host_order)
+{
+	struct in_addr a = { htonl(host_order) };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* Subnets and pools: each pool inside its subnet, off its network and broadcast addresses. */
+static unsigned validate_dhcp(const struct conf *c, FILE *err)
+{
+	const struct conf_dhcp *d = &c->dhcp;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned errors = 0;
+
+	if (d->enabled && d->mode == CONF_DHCP_SERVER && !d->nr_subnets) {
+		validate_error(c, err, 0, "dhcp: mode 'server' needs at least one entry in "
+			       "dhcp.subnets (or use mode 'proxy')");
+		errors++;
+	}
+	for (size_t i = 0; i < d->nr_subnets; i++) {
+		const struct conf_subnet *s = &d->subnets[i];
+		uint32_t lo = subnet_first(s), hi = subnet_last(s);
+
+		/* Quadratic: a server has a handful of subnets. */
+		for (size_t j = 0; j < i; j++) {
+			const struct conf_subnet *o = &d->subnets[j];
+
+			if (lo <= subnet_last(o) && subnet_first(o) <= hi) {
+				validate_error(c, err, s->line, "subnet %s/%u overlaps subnet "
+					       "%s/%u at line %u", ntoa(a, lo), s->prefix_len,
+					       ntoa(b, subnet_first(o)), o->prefix_len, o->line);
+				errors++;
+			}
+		}
+		for (size_t j = 0; j < s->nr_pools; j++) {
+			uint32_t f = ntohl(s->pools[j].first.s_addr);
+			uint32_t l = ntohl(s->pools[j].last.s_addr);
+
+			if (f <= lo || l >= hi) {
+				validate_error(c, err, s->line, "subnet %s/%u: pool %s-%s must lie "
+					       "inside the subnet, without its network and "
+					       "broadcast addresses", ntoa(a, lo), s->prefix_len,
+					       ntoa(a, f), ntoa(b, l));
+				errors++;
+			}
+			for (size_t k = 0; k < j; k++) {
+				if (f <= ntohl(s->pools[k].last.s_addr) &&
+				    ntohl(s->pools[k].first.s_addr) <= l) {
+					validate_error(c, err, s->line, "subnet %s/%u: pools %zu "
+						       "and %zu overlap", ntoa(a, lo),
+						       s->prefix_len, k + 1, j + 1);
+					errors++;
+				}
+			}
+		}
+	}
+	if (!d->enabled || d->mode != CONF_DHCP_SERVER)
+		return errors;
+	for (size_t i = 0; i < c->nr_nodes; i++) {
+		const struct conf_node *nd = &c->nodes[i];
+
+		if (nd->has_ip && !conf_subnet_for(c, nd->ip)) {
+			validate_error(c, err, nd->line, "node '%s': IP %s is in none of "
+				       "dhcp.subnets", nd->name, inet_ntop(AF_INET, &nd->ip, a,
+								       sizeof(a)));
+			errors++;
+		}
+	}
+	return errors;
+}
+
+const struct conf_subnet *conf_subnet_for(const struct conf *c, struct in_addr addr)
+{
+	uint32_t h = ntohl(addr.s_addr);
+
+	for (size_t i = 0; i < c->dhcp.nr_subnets; i++) {
+		const struct conf_subnet *s = &c->dhcp.subnets[i];
+
+		if (h >= subnet_first(s) && h <= subnet_last(s))
+			return s;
+	}
+	return NULL;
+}
+
+static int cmp_mac_ptr(const void *a, const void *b)
+{
+	const struct conf_node *x = *(const struct conf_node *const *)a;
+	const struct conf_node *y = *(const struct conf_node *const *)b;
+	int d = memcmp(x->mac, y->mac, sizeof(x->mac));
+
+	/* Duplicates (an error conf_validate reports) resolve to the first in the file. */
+	return d ? d : (x > y) - (x < y);
+}
+
+/* The MAC index behind conf_node_by_mac(), built once per load. */
+static int build_mac_index(struct conf *c)
+{
+	if (!c->nr_nodes)
+		return 0;
+	c->by_mac = malloc(c->nr_nodes * sizeof(*c->by_mac));
+	if (!c->by_mac)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nr_nodes; i++)
+		c->by_mac[i] = &c->nodes[i];
+	qsort(c->by_mac, c->nr_nodes, sizeof(*c->by_mac), cmp_mac_ptr);
+	return 0;
+}
+
+const struct conf_node *conf_node_by_mac(const struct conf *c, const uint8_t mac[6])
+{
+	size_t lo = 0, hi = c->by_mac ? c->nr_nodes : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = memcmp(c->by_mac[mid]->mac, mac, 6);
+
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < (c->by_mac ? c->nr_nodes : 0) && !memcmp(c->by_mac[lo]->mac, mac, 6))
+		return c->by_mac[lo];
 	return NULL;
 }
 
@@ -1419,12 +1838,13 @@ int conf_validate(const struct conf *c, FILE *err)
 	for (size_t i = 0; i < c->nr_nodes; i++) {
 		const struct conf_node *nd = &c->nodes[i];
 
-		if (nd->profile && !find_profile(c, nd->profile)) {
+		if (nd->profile && !conf_profile_by_name(c, nd->profile)) {
 			validate_error(c, err, nd->line, "node '%s': unknown profile '%s'",
 				       nd->name, nd->profile);
 			errors++;
 		}
 	}
+	errors += validate_dhcp(c, err);
 	return errors ? -EINVAL : 0;
 }
 

@@ -32,12 +32,77 @@ struct conf_node {
 	unsigned line;    /* where it was defined, for later diagnostics */
 };
 
+/*
+ * Boot files by client architecture. A relative name is a path on the TFTP/HTTP roots; the
+ * URLs may use ${server}, ${http_port}, ${mac}, ${ip} and ${hostname}. NULL: not set here.
+ */
+struct conf_bootfiles {
+	char *bios;             /* arch 0: pxelinux.0 or undionly.kpxe */
+	char *efi32;            /* arch 6 */
+	char *efi64;            /* arch 7 and 9: ipxe.efi, grubx64.efi, shimx64.efi */
+	char *arm64;            /* arch 11 */
+	char *ipxe;             /* what iPXE gets (user class "iPXE" or option 175): a script URL */
+	char *http;             /* UEFI HTTP boot, x86-64 (arch 16): an http:// URL */
+	char *http_arm64;       /* UEFI HTTP boot, arm64 (arch 19) */
+};
+
 struct conf_profile {
 	char *name;
 	char *kernel;
 	char *initrd;
 	char *cmdline;
+	struct conf_bootfiles boot;     /* overrides dhcp.boot for this profile's nodes */
 	unsigned line;
+};
+
+struct conf_range {
+	struct in_addr first, last;
+};
+
+struct conf_subnet {
+	struct in_addr net;     /* network address, host bits zero */
+	uint32_t prefix_len;    /* 8..30 */
+	struct conf_range *pools;
+	size_t nr_pools;
+	bool has_router;
+	struct in_addr router;
+	struct in_addr *dns;
+	size_t nr_dns;
+	char *domain;
+	struct in_addr *ntp;
+	size_t nr_ntp;
+	bool has_mtu, has_lease_time;
+	uint32_t mtu;           /* option 26, sent when has_mtu */
+	uint32_t lease_time;    /* seconds; without has_lease_time, dhcp.lease_time */
+	bool has_next_server;
+	struct in_addr next_server; /* siaddr and option 66; default: the server's address */
+	unsigned line;
+};
+
+enum conf_dhcp_mode {
+	CONF_DHCP_SERVER = 0,   /* assigns addresses and gives boot information */
+	CONF_DHCP_PROXY = 1,    /* another server assigns addresses; boot information only */
+};
+
+struct conf_dhcp {
+	bool enabled;           /* default false: answering DHCP on a network is a decision */
+	int mode;               /* enum conf_dhcp_mode */
+	uint16_t port;          /* server port, default 67 */
+	uint16_t client_port;   /* default 68 */
+	uint16_t proxy_port;    /* PXE boot server port (4011); 0: not served */
+	char **interfaces;      /* answer only on these; none: every interface */
+	size_t nr_interfaces;
+	bool has_server_id;
+	struct in_addr server_id; /* default: the receiving interface's address */
+	char *lease_db;         /* SQLite file; default /var/lib/bootherd/leases.sqlite */
+	int lease_sync;         /* enum lease_sync */
+	uint32_t lease_time;    /* seconds, default 3600 */
+	uint32_t offer_time;    /* seconds an OFFER holds its address, default 30 */
+	uint32_t decline_time;  /* seconds a DECLINEd address rests, default 600 */
+	bool authoritative;     /* NAK requests for addresses we do not know; default true */
+	struct conf_bootfiles boot;
+	struct conf_subnet *subnets;
+	size_t nr_subnets;
 };
 
 struct conf_tftp {
@@ -88,12 +153,14 @@ struct conf {
 	struct conf_tftp tftp;
 	struct conf_http http;
 	struct conf_limits limits;
+	struct conf_dhcp dhcp;
 	struct conf_root *roots;
 	size_t nr_roots;
 	struct conf_node *nodes;
 	size_t nr_nodes;
 	struct conf_profile *profiles;
 	size_t nr_profiles;
+	const struct conf_node **by_mac; /* nodes sorted by MAC, built by conf_load_buf() */
 };
 
 /*
@@ -118,6 +185,14 @@ int conf_add_root(struct conf *c, const char *prefix, const char *path, bool wri
 
 /* The root whose prefix is the longest match for @path, or NULL; *@rest gets the remainder. */
 const struct conf_root *conf_root_for(const struct conf *c, const char *path, const char **rest);
+
+/* The subnet that holds @a (network order), or NULL. */
+const struct conf_subnet *conf_subnet_for(const struct conf *c, struct in_addr a);
+
+/* The node with MAC @mac, or NULL; a binary search over an index built at load. */
+const struct conf_node *conf_node_by_mac(const struct conf *c, const uint8_t mac[6]);
+
+const struct conf_profile *conf_profile_by_name(const struct conf *c, const char *name);
 
 struct conf *conf_get(struct conf *c);
 void conf_put(struct conf *c);
