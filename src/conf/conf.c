@@ -577,21 +577,6 @@ static int mac_parse(const char *s, uint8_t mac[6])
 	return *s ? -EINVAL : 0;
 }
 
-static int parse_mac(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
-		     void *base, const char *path)
-{
-	char q[EXCERPT_MAX];
-	const char *v;
-
-	v = scalar(p, val, path, k->type->what);
-	if (!v)
-		return 0;
-	if (mac_parse(v, field_of(k, base)))
-		parse_error(p, &val->start_mark, "%s: invalid MAC address '%s'", path,
-			    excerpt(q, v));
-	return 0;
-}
-
 /*
  * Lists of scalars: a YAML sequence, or one scalar for a list of one ("dns: 10.0.0.1"). Each
  * element is parsed by @elem into an array of @esize-byte elements stored at the key's field,
@@ -629,7 +614,10 @@ static int parse_seq(struct conf_parse *p, const struct conf_key *k, const yaml_
 
 		if (val->type == YAML_SEQUENCE_NODE)
 			in = yaml_document_get_node(p->doc, val->data.sequence.items.start[i]);
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		if (val->type == YAML_SEQUENCE_NODE)
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		else
+			snprintf(ipath, sizeof(ipath), "%s", path);
 		v = scalar(p, in, ipath, "a scalar");
 		if (v && elem(p, in, v, ipath, items + got * esize))
 			got++;
@@ -696,6 +684,23 @@ bad:
 	parse_error(p, &n->start_mark, "%s: expected an address range FIRST-LAST, got '%s'", path,
 		    excerpt(q, v));
 	return false;
+}
+
+static bool elem_mac(struct conf_parse *p, const yaml_node_t *n, const char *v, const char *path,
+		     void *out)
+{
+	char q[EXCERPT_MAX];
+
+	if (!mac_parse(v, out))
+		return true;
+	parse_error(p, &n->start_mark, "%s: invalid MAC address '%s'", path, excerpt(q, v));
+	return false;
+}
+
+static int parse_maclist(struct conf_parse *p, const struct conf_key *k,
+			 const yaml_node_t *val, void *base, const char *path)
+{
+	return parse_seq(p, k, val, base, path, 6, elem_mac);
 }
 
 static int parse_strlist(struct conf_parse *p, const struct conf_key *k, const yaml_node_t *val,
@@ -1088,7 +1093,9 @@ static const struct conf_type type_prefix = { "a path prefix", parse_prefix, NUL
 static const struct conf_type type_ipv4 = { "an IPv4 address", parse_ipv4, init_ipv4, NULL };
 static const struct conf_type type_level = { "a log level", parse_level, init_level, NULL };
 static const struct conf_type type_enum = { "a word", parse_enum, init_level, NULL };
-static const struct conf_type type_mac = { "a MAC address", parse_mac, NULL, NULL };
+static const struct conf_type type_maclist = {
+	"a MAC address or a list of them", parse_maclist, NULL, release_seq
+};
 static const struct conf_type type_strlist = {
 	"a list of strings", parse_strlist, NULL, release_strlist
 };
@@ -1188,10 +1195,59 @@ static const struct conf_key boot_keys[] = {
 static const struct conf_section boot_section = { SECTION(boot_keys) };
 
 static const struct conf_key profile_keys[] = {
+	{ "label", &type_name, FIELD(struct conf_profile, label) },
+	{ "title", &type_str, FIELD(struct conf_profile, title) },
 	{ "kernel", &type_str, FIELD(struct conf_profile, kernel) },
-	{ "initrd", &type_str, FIELD(struct conf_profile, initrd) },
+	{ "initrd", &type_strlist, FIELD(struct conf_profile, initrds),
+	  .count = offsetof(struct conf_profile, nr_initrds) },
 	{ "cmdline", &type_str, FIELD(struct conf_profile, cmdline) },
+	{ "root", &type_str, FIELD(struct conf_profile, root) },
+	{ "localboot", &type_bool, FIELD(struct conf_profile, localboot) },
+	{ "menu", &type_strlist, FIELD(struct conf_profile, menu),
+	  .count = offsetof(struct conf_profile, nr_menu) },
+	{ "timeout", &type_uint, FIELD(struct conf_profile, timeout), .max = 3600 },
 	{ "boot", &type_section, FIELD(struct conf_profile, boot), .sub = &boot_section },
+};
+
+static const struct conf_key group_keys[] = {
+	{ "profile", &type_name, FIELD(struct conf_group, profile) },
+	{ "tags", &type_strlist, FIELD(struct conf_group, tags),
+	  .count = offsetof(struct conf_group, nr_tags) },
+};
+
+static const struct conf_section group_section = {
+	SECTION(group_keys),
+	.item_size = sizeof(struct conf_group),
+	.line_off = offsetof(struct conf_group, line),
+	.name_off = offsetof(struct conf_group, name),
+};
+
+/* The fields of a rule's `match:`, in enum match_field order. */
+static const struct conf_key rule_match_keys[] = {
+	{ "mac", &type_str, FIELD(struct conf_rule, pattern[0]) },
+	{ "vendor", &type_str, FIELD(struct conf_rule, pattern[1]) },
+	{ "user_class", &type_str, FIELD(struct conf_rule, pattern[2]) },
+	{ "arch", &type_str, FIELD(struct conf_rule, pattern[3]) },
+	{ "uuid", &type_str, FIELD(struct conf_rule, pattern[4]) },
+	{ "hostname", &type_str, FIELD(struct conf_rule, pattern[5]) },
+	{ "subnet", &type_str, FIELD(struct conf_rule, pattern[6]) },
+};
+
+static_assert(ARRAY_SIZE(rule_match_keys) == CONF_RULE_FIELDS, "one key per match field");
+
+static const struct conf_section rule_match_section = { SECTION(rule_match_keys) };
+
+static const struct conf_key rule_keys[] = {
+	{ "match", &type_section, .offset = 0, .sub = &rule_match_section },
+	{ "profile", &type_name, FIELD(struct conf_rule, profile), .required = true },
+	{ "caseless", &type_bool, FIELD(struct conf_rule, caseless) },
+	{ "override", &type_bool, FIELD(struct conf_rule, override) },
+};
+
+static const struct conf_section rule_section = {
+	SECTION(rule_keys),
+	.item_size = sizeof(struct conf_rule),
+	.line_off = offsetof(struct conf_rule, line),
 };
 
 static const struct conf_key subnet_keys[] = {
@@ -1252,9 +1308,13 @@ static const struct conf_key dhcp_keys[] = {
 
 static const struct conf_key node_keys[] = {
 	{ "name", &type_name, FIELD(struct conf_node, name), .required = true },
-	{ "mac", &type_mac, FIELD(struct conf_node, mac), .required = true },
+	{ "mac", &type_maclist, FIELD(struct conf_node, macs),
+	  .count = offsetof(struct conf_node, nr_macs), .required = true },
 	{ "ip", &type_ipv4, FIELD(struct conf_node, ip), PRESENT(struct conf_node, has_ip) },
 	{ "profile", &type_name, FIELD(struct conf_node, profile) },
+	{ "group", &type_name, FIELD(struct conf_node, group) },
+	{ "tags", &type_strlist, FIELD(struct conf_node, tags),
+	  .count = offsetof(struct conf_node, nr_tags) },
 };
 
 /* The prefix default is a string, so it is set after the keys rather than by init(). */
@@ -1309,6 +1369,10 @@ static const struct conf_key conf_keys[] = {
 	  .sub = &root_section },
 	{ "profiles", &type_named, FIELD(struct conf, profiles),
 	  .count = offsetof(struct conf, nr_profiles), .sub = &profile_section },
+	{ "groups", &type_named, FIELD(struct conf, groups),
+	  .count = offsetof(struct conf, nr_groups), .sub = &group_section },
+	{ "rules", &type_list, FIELD(struct conf, rules), .count = offsetof(struct conf, nr_rules),
+	  .sub = &rule_section },
 	{ "nodes", &type_list, FIELD(struct conf, nodes), .count = offsetof(struct conf, nr_nodes),
 	  .sub = &node_section },
 };
@@ -1570,15 +1634,6 @@ static int cmp_node_name(const void *a, const void *b)
 	return d ? d : (x > y) - (x < y);
 }
 
-static int cmp_node_mac(const void *a, const void *b)
-{
-	const struct conf_node *x = *(const struct conf_node *const *)a;
-	const struct conf_node *y = *(const struct conf_node *const *)b;
-	int d = memcmp(x->mac, y->mac, sizeof(x->mac));
-
-	return d ? d : (x > y) - (x < y);
-}
-
 static int cmp_node_ip(const void *a, const void *b)
 {
 	const struct conf_node *x = *(const struct conf_node *const *)a;
@@ -1595,8 +1650,6 @@ static bool same_key(int (*cmp)(const void *, const void *), const struct conf_n
 {
 	if (cmp == cmp_node_name)
 		return !strcmp(a->name, b->name);
-	if (cmp == cmp_node_mac)
-		return !memcmp(a->mac, b->mac, sizeof(a->mac));
 	return a->ip.s_addr == b->ip.s_addr;
 }
 
@@ -1633,12 +1686,6 @@ static unsigned check_unique(const struct conf *c, FILE *err, const struct conf_
 			validate_error(c, err, nd->line,
 				       "duplicate node name '%s' (first at line %u)", nd->name,
 				       o->line);
-		else if (cmp == cmp_node_mac)
-			validate_error(c, err, nd->line,
-				       "node '%s': MAC %02x:%02x:%02x:%02x:%02x:%02x is already "
-				       "used by node '%s' at line %u", nd->name, nd->mac[0],
-				       nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
-				       o->name, o->line);
 		else
 			validate_error(c, err, nd->line,
 				       "node '%s': IP %s is already used by node '%s' at line %u",
@@ -1750,46 +1797,171 @@ const struct conf_subnet *conf_subnet_for(const struct conf *c, struct in_addr a
 	return NULL;
 }
 
-static int cmp_mac_ptr(const void *a, const void *b)
+static int cmp_mac_ref(const void *a, const void *b)
 {
-	const struct conf_node *x = *(const struct conf_node *const *)a;
-	const struct conf_node *y = *(const struct conf_node *const *)b;
+	const struct conf_mac_ref *x = a, *y = b;
 	int d = memcmp(x->mac, y->mac, sizeof(x->mac));
 
-	/* Duplicates (an error conf_validate reports) resolve to the first in the file. */
-	return d ? d : (x > y) - (x < y);
+	/* Ties in file order: duplicates (which conf_validate reports) resolve to the first. */
+	return d ? d : (x->node > y->node) - (x->node < y->node);
 }
 
-/* The MAC index behind conf_node_by_mac(), built once per load. */
+/* The MAC index behind conf_node_by_mac(), built once per load: every MAC of every node. */
 static int build_mac_index(struct conf *c)
 {
-	if (!c->nr_nodes)
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nr_nodes; i++)
+		n += c->nodes[i].nr_macs;
+	if (!n)
 		return 0;
-	c->by_mac = malloc(c->nr_nodes * sizeof(*c->by_mac));
+	c->by_mac = malloc(n * sizeof(*c->by_mac));
 	if (!c->by_mac)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->nr_nodes; i++)
-		c->by_mac[i] = &c->nodes[i];
-	qsort(c->by_mac, c->nr_nodes, sizeof(*c->by_mac), cmp_mac_ptr);
+	for (size_t i = 0; i < c->nr_nodes; i++) {
+		for (size_t j = 0; j < c->nodes[i].nr_macs; j++) {
+			memcpy(c->by_mac[c->nr_by_mac].mac, c->nodes[i].macs[j], 6);
+			c->by_mac[c->nr_by_mac++].node = &c->nodes[i];
+		}
+	}
+	qsort(c->by_mac, c->nr_by_mac, sizeof(*c->by_mac), cmp_mac_ref);
 	return 0;
 }
 
 const struct conf_node *conf_node_by_mac(const struct conf *c, const uint8_t mac[6])
 {
-	size_t lo = 0, hi = c->by_mac ? c->nr_nodes : 0;
+	size_t lo = 0, hi = c->nr_by_mac;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int d = memcmp(c->by_mac[mid]->mac, mac, 6);
 
-		if (d < 0)
+		if (memcmp(c->by_mac[mid].mac, mac, 6) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < (c->by_mac ? c->nr_nodes : 0) && !memcmp(c->by_mac[lo]->mac, mac, 6))
-		return c->by_mac[lo];
+	if (lo < c->nr_by_mac && !memcmp(c->by_mac[lo].mac, mac, 6))
+		return c->by_mac[lo].node;
 	return NULL;
+}
+
+struct mac_dup {
+	const struct conf_node *node, *first;
+	const uint8_t *mac;
+};
+
+static int cmp_mac_dup(const void *a, const void *b)
+{
+	const struct mac_dup *x = a, *y = b;
+
+	if (x->node != y->node)
+		return (x->node > y->node) - (x->node < y->node);
+	return (x->mac > y->mac) - (x->mac < y->mac);
+}
+
+/* Every MAC that an earlier node (or the same node, earlier) already has, in file order. */
+static unsigned check_macs(const struct conf *c, FILE *err)
+{
+	struct mac_dup *dups;
+	size_t n = 0, first = 0;
+
+	if (c->nr_by_mac < 2)
+		return 0;
+	dups = calloc(c->nr_by_mac, sizeof(*dups));
+	if (!dups)
+		return 1;
+	for (size_t i = 1; i < c->nr_by_mac; i++) {
+		if (memcmp(c->by_mac[i].mac, c->by_mac[first].mac, 6)) {
+			first = i;
+			continue;
+		}
+		dups[n++] = (struct mac_dup){ c->by_mac[i].node, c->by_mac[first].node,
+					      c->by_mac[i].mac };
+	}
+	qsort(dups, n, sizeof(*dups), cmp_mac_dup);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *m = dups[i].mac;
+
+		validate_error(c, err, dups[i].node->line,
+			       "node '%s': MAC %02x:%02x:%02x:%02x:%02x:%02x is already used by "
+			       "node '%s' at line %u", dups[i].node->name, m[0], m[1], m[2], m[3],
+			       m[4], m[5], dups[i].first->name, dups[i].first->line);
+	}
+	free(dups);
+	return (unsigned)n;
+}
+
+const struct conf_group *conf_group_by_name(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_groups; i++)
+		if (c->groups[i].name && !strcmp(c->groups[i].name, name))
+			return &c->groups[i];
+	return NULL;
+}
+
+const struct conf_profile *conf_node_profile(const struct conf *c, const struct conf_node *n)
+{
+	const struct conf_group *g;
+
+	if (n->profile)
+		return conf_profile_by_name(c, n->profile);
+	g = n->group ? conf_group_by_name(c, n->group) : NULL;
+	return g && g->profile ? conf_profile_by_name(c, g->profile) : NULL;
+}
+
+/* Names that must resolve: groups and profiles of nodes, rules, groups and menus. */
+static unsigned check_refs(const struct conf *c, FILE *err)
+{
+	unsigned errors = 0;
+
+	for (size_t i = 0; i < c->nr_nodes; i++) {
+		const struct conf_node *nd = &c->nodes[i];
+
+		if (!nd->nr_macs) {
+			validate_error(c, err, nd->line, "node '%s' has no MAC address", nd->name);
+			errors++;
+		}
+		if (nd->group && !conf_group_by_name(c, nd->group)) {
+			validate_error(c, err, nd->line, "node '%s': unknown group '%s'", nd->name,
+				       nd->group);
+			errors++;
+		}
+	}
+	for (size_t i = 0; i < c->nr_groups; i++) {
+		const struct conf_group *g = &c->groups[i];
+
+		if (g->profile && !conf_profile_by_name(c, g->profile)) {
+			validate_error(c, err, g->line, "group '%s': unknown profile '%s'", g->name,
+				       g->profile);
+			errors++;
+		}
+	}
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		const struct conf_rule *r = &c->rules[i];
+
+		if (r->profile && !conf_profile_by_name(c, r->profile)) {
+			validate_error(c, err, r->line, "rule %zu: unknown profile '%s'", i + 1,
+				       r->profile);
+			errors++;
+		}
+	}
+	for (size_t i = 0; i < c->nr_profiles; i++) {
+		const struct conf_profile *p = &c->profiles[i];
+
+		for (size_t j = 0; j < p->nr_menu; j++) {
+			if (!conf_profile_by_name(c, p->menu[j])) {
+				validate_error(c, err, p->line, "profile '%s': menu names unknown "
+					       "profile '%s'", p->name, p->menu[j]);
+				errors++;
+			}
+		}
+		if (!p->kernel && !p->localboot) {
+			validate_error(c, err, p->line, "profile '%s' needs a kernel (or "
+				       "localboot: true)", p->name);
+			errors++;
+		}
+	}
+	return errors;
 }
 
 int conf_validate(const struct conf *c, FILE *err)
@@ -1829,7 +2001,7 @@ int conf_validate(const struct conf *c, FILE *err)
 			return -ENOMEM;
 		}
 		errors += check_unique(c, err, sorted, dup, cmp_node_name);
-		errors += check_unique(c, err, sorted, dup, cmp_node_mac);
+		errors += check_macs(c, err);
 		errors += check_unique(c, err, sorted, dup, cmp_node_ip);
 		free(sorted);
 		free(dup);
@@ -1844,6 +2016,7 @@ int conf_validate(const struct conf *c, FILE *err)
 			errors++;
 		}
 	}
+	errors += check_refs(c, err);
 	errors += validate_dhcp(c, err);
 	return errors ? -EINVAL : 0;
 }

@@ -24,12 +24,46 @@ struct conf_root {
 };
 
 struct conf_node {
-	char *name;
-	uint8_t mac[6];
+	char *name;             /* also its host name (option 12, ${hostname}) */
+	uint8_t (*macs)[6];     /* one or more: a node with several NICs boots from any */
+	size_t nr_macs;
 	bool has_ip;
 	struct in_addr ip;
-	char *profile;
+	char *profile;          /* NULL: the group's, else the rules decide */
+	char *group;
+	char **tags;
+	size_t nr_tags;
 	unsigned line;    /* where it was defined, for later diagnostics */
+};
+
+/* Settings shared by the nodes that name the group. */
+struct conf_group {
+	char *name;
+	char *profile;
+	char **tags;
+	size_t nr_tags;
+	unsigned line;
+};
+
+/* Number of match fields; the order is that of enum match_field in src/match/match.h. */
+#define CONF_RULE_FIELDS 7
+
+/*
+ * A rule: regexes over the client's fields (mac, vendor, user_class, arch, uuid, hostname,
+ * subnet); the first rule whose every pattern matches chooses the profile.
+ */
+struct conf_rule {
+	char *pattern[CONF_RULE_FIELDS];        /* NULL: field not constrained */
+	char *profile;
+	bool caseless;
+	bool override;          /* also for nodes of the inventory, over their own profile */
+	unsigned line;
+};
+
+/* A MAC of some node, for the sorted index behind conf_node_by_mac(). */
+struct conf_mac_ref {
+	uint8_t mac[6];
+	const struct conf_node *node;
 };
 
 /*
@@ -48,9 +82,17 @@ struct conf_bootfiles {
 
 struct conf_profile {
 	char *name;
+	char *label;            /* PXELINUX label / menu id; default: the name */
+	char *title;            /* menu text; default: the label */
 	char *kernel;
-	char *initrd;
-	char *cmdline;
+	char **initrds;         /* `initrd:` takes one path or a list */
+	size_t nr_initrds;
+	char *cmdline;          /* ${hostname} ${ip} ${mac} ${server} ${root} ${http_port} */
+	char *root;             /* what ${root} stands for, e.g. an NFS export path */
+	bool localboot;         /* boot the local disk instead of a kernel */
+	char **menu;            /* further profiles offered in a menu after this one */
+	size_t nr_menu;
+	uint32_t timeout;       /* menu timeout in seconds; 0: boot at once */
 	struct conf_bootfiles boot;     /* overrides dhcp.boot for this profile's nodes */
 	unsigned line;
 };
@@ -158,9 +200,14 @@ struct conf {
 	size_t nr_roots;
 	struct conf_node *nodes;
 	size_t nr_nodes;
+	struct conf_group *groups;
+	size_t nr_groups;
 	struct conf_profile *profiles;
 	size_t nr_profiles;
-	const struct conf_node **by_mac; /* nodes sorted by MAC, built by conf_load_buf() */
+	struct conf_rule *rules;
+	size_t nr_rules;
+	struct conf_mac_ref *by_mac;    /* every node MAC, sorted; built by conf_load_buf() */
+	size_t nr_by_mac;
 };
 
 /*
@@ -193,6 +240,10 @@ const struct conf_subnet *conf_subnet_for(const struct conf *c, struct in_addr a
 const struct conf_node *conf_node_by_mac(const struct conf *c, const uint8_t mac[6]);
 
 const struct conf_profile *conf_profile_by_name(const struct conf *c, const char *name);
+const struct conf_group *conf_group_by_name(const struct conf *c, const char *name);
+
+/* The node's own profile, else its group's; NULL when neither names one. */
+const struct conf_profile *conf_node_profile(const struct conf *c, const struct conf_node *n);
 
 struct conf *conf_get(struct conf *c);
 void conf_put(struct conf *c);

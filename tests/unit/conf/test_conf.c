@@ -252,13 +252,14 @@ static void full_example_values(void)
 	if (c->nr_profiles == 2) {
 		CHECK_STR(c->profiles[0].name, "diskless");
 		CHECK_STR(c->profiles[0].kernel, "vmlinuz");
-		CHECK_STR(c->profiles[0].initrd, "initrd.img");
+		CHECK_EQ(c->profiles[0].nr_initrds, 1u);
+		CHECK_STR(c->profiles[0].initrds[0], "initrd.img");
 		CHECK_STR(c->profiles[0].cmdline,
 			  "root=nfs:${server}:/srv/diskless/default ip=dhcp");
 		CHECK_EQ(c->profiles[0].line, 29u);
 		CHECK_STR(c->profiles[1].name, "bare");
 		CHECK(c->profiles[1].kernel == NULL);
-		CHECK(c->profiles[1].initrd == NULL);
+		CHECK(c->profiles[1].initrds == NULL);
 		CHECK(c->profiles[1].cmdline == NULL);
 		CHECK_EQ(c->profiles[1].line, 33u);
 	}
@@ -266,13 +267,13 @@ static void full_example_values(void)
 	CHECK_EQ(c->nr_nodes, 2u);
 	if (c->nr_nodes == 2) {
 		CHECK_STR(c->nodes[0].name, "n001");
-		CHECK_MEM(c->nodes[0].mac, mac1, 6);
+		CHECK_MEM(c->nodes[0].macs[0], mac1, 6);
 		CHECK(c->nodes[0].has_ip);
 		CHECK_EQ(c->nodes[0].ip.s_addr, htonl(0x0a00000b));
 		CHECK_STR(c->nodes[0].profile, "diskless");
 		CHECK_EQ(c->nodes[0].line, 35u);
 		CHECK_STR(c->nodes[1].name, "n002");
-		CHECK_MEM(c->nodes[1].mac, mac2, 6);
+		CHECK_MEM(c->nodes[1].macs[0], mac2, 6);
 		CHECK(!c->nodes[1].has_ip);
 		CHECK(c->nodes[1].profile == NULL);
 		CHECK_EQ(c->nodes[1].line, 39u);
@@ -415,7 +416,7 @@ static void unknown_keys(void)
 	static const struct err_case cases[] = {
 		{ "listen: 0.0.0.0\nlisten_port: 69\n",
 		  "t.yaml:2:1: unknown key 'listen_port' at the top level (expected one of: "
-		  "listen, workers, log, tftp, http, limits, dhcp, roots, profiles, nodes)\n" },
+		  "listen, workers, log, tftp, http, limits, dhcp, roots, profiles, groups, rules, nodes)\n" },
 		{ "log:\n  lvl: info\n",
 		  "t.yaml:2:3: unknown key 'lvl' in 'log' (expected one of: level)\n" },
 		{ "tftp:\n  enabled: true\n  prot: 69\n",
@@ -433,10 +434,10 @@ static void unknown_keys(void)
 		  "writable, overwrite)\n" },
 		{ "profiles:\n  diskless:\n    kernel: vmlinuz\n    append: quiet\n",
 		  "t.yaml:4:5: unknown key 'append' in 'profiles.diskless' (expected one of: "
-		  "kernel, initrd, cmdline, boot)\n" },
+		  "label, title, kernel, initrd, cmdline, root, localboot, menu, timeout, boot)\n" },
 		{ "nodes:\n  - {name: a, mac: 52:54:00:00:00:01, hostname: a}\n",
 		  "t.yaml:2:39: unknown key 'hostname' in 'nodes[0]' (expected one of: name, mac, "
-		  "ip, profile)\n" },
+		  "ip, profile, group, tags)\n" },
 		/* Keys are strings; a sequence as a key is no key at all. */
 		{ "? [a, b]\n: 1\n",
 		  "t.yaml:1:3: expected a key name at the top level, got a sequence\n" },
@@ -605,7 +606,7 @@ static void macs(void)
 		snprintf(yaml, sizeof(yaml), "nodes:\n  - name: n\n    mac: %s\n", good[i].text);
 		c = load_ok(yaml);
 		if (c && c->nr_nodes == 1)
-			CHECK_MEM(c->nodes[0].mac, good[i].mac, 6);
+			CHECK_MEM(c->nodes[0].macs[0], good[i].mac, 6);
 		conf_put(c);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -758,7 +759,7 @@ static void many_errors_one_pass(void)
 		"t.yaml:1:9: listen: invalid IPv4 address '1.2.3'\n"
 		"t.yaml:2:10: workers: expected an integer, got 'lots'\n"
 		"t.yaml:3:1: unknown key 'colour' at the top level (expected one of: listen, "
-		"workers, log, tftp, http, limits, dhcp, roots, profiles, nodes)\n"
+		"workers, log, tftp, http, limits, dhcp, roots, profiles, groups, rules, nodes)\n"
 		"t.yaml:5:9: tftp.port: 70000 is out of range (1..65535)\n"
 		"t.yaml:6:8: tftp.gso: expected a boolean (true/false, yes/no, on/off), "
 		"got 'maybe'\n"
@@ -831,6 +832,123 @@ static void validate_inventory(void)
 			"  - {name: n4, mac: 52:54:00:00:00:04}\n", &ret);
 	CHECK_EQ(ret, 0);
 	CHECK_STR(errs, "");
+	free(errs);
+}
+
+static void dhcp_values(void)
+{
+	struct conf *c = load_ok("dhcp:\n"
+				 "  enabled: true\n"
+				 "  interfaces: eth1\n"
+				 "  lease_db: /var/lib/x.sqlite\n"
+				 "  lease_sync: normal\n"
+				 "  boot: {bios: pxelinux.0, ipxe: 'http://${server}/b/${mac}.ipxe'}\n"
+				 "  subnets:\n"
+				 "    - subnet: 10.1.0.0/16\n"
+				 "      pools: [10.1.1.0-10.1.1.255, '10.1.2.10 - 10.1.2.20']\n"
+				 "      router: 10.1.0.1\n"
+				 "      dns: [10.1.0.1, 10.1.0.2]\n"
+				 "      ntp: 10.1.0.3\n"
+				 "      mtu: 9000\n"
+				 "nodes:\n"
+				 "  - {name: n1, mac: 52:54:00:00:00:01, ip: 10.1.0.10}\n");
+	struct in_addr a;
+	uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 1 };
+
+	if (!c)
+		return;
+	CHECK(c->dhcp.enabled);
+	CHECK_EQ(c->dhcp.mode, CONF_DHCP_SERVER);
+	CHECK_EQ(c->dhcp.port, 67);
+	CHECK_EQ(c->dhcp.proxy_port, 4011);
+	CHECK_EQ(c->dhcp.nr_interfaces, 1u);
+	CHECK_STR(c->dhcp.interfaces[0], "eth1");
+	CHECK_EQ(c->dhcp.lease_sync, 1);
+	CHECK_EQ(c->dhcp.lease_time, 3600u);
+	CHECK_STR(c->dhcp.boot.bios, "pxelinux.0");
+	CHECK(c->dhcp.boot.efi64 == NULL);
+	CHECK_EQ(c->dhcp.nr_subnets, 1u);
+	CHECK_EQ(c->dhcp.subnets[0].prefix_len, 16u);
+	CHECK_EQ(c->dhcp.subnets[0].nr_pools, 2u);
+	CHECK_EQ(ntohl(c->dhcp.subnets[0].pools[1].first.s_addr), 0x0a01020au);
+	CHECK_EQ(ntohl(c->dhcp.subnets[0].pools[1].last.s_addr), 0x0a010214u);
+	CHECK_EQ(c->dhcp.subnets[0].nr_dns, 2u);
+	CHECK_EQ(c->dhcp.subnets[0].nr_ntp, 1u);
+	CHECK(c->dhcp.subnets[0].has_mtu);
+	CHECK(!c->dhcp.subnets[0].has_lease_time);
+	CHECK_EQ(conf_validate(c, NULL), 0);
+	inet_pton(AF_INET, "10.1.200.3", &a);
+	CHECK(conf_subnet_for(c, a) == &c->dhcp.subnets[0]);
+	inet_pton(AF_INET, "10.2.0.1", &a);
+	CHECK(conf_subnet_for(c, a) == NULL);
+	CHECK(conf_node_by_mac(c, mac) == &c->nodes[0]);
+	mac[5] = 2;
+	CHECK(conf_node_by_mac(c, mac) == NULL);
+	conf_put(c);
+}
+
+static void dhcp_errors(void)
+{
+	static const struct err_case cases[] = {
+		{ "dhcp:\n  subnets:\n    - subnet: 10.1.2.0/16\n",
+		  "t.yaml:3:15: dhcp.subnets[0].subnet: '10.1.2.0/16' has host bits set\n" },
+		{ "dhcp:\n  subnets:\n    - subnet: 10.1.0.0\n",
+		  "t.yaml:3:15: dhcp.subnets[0].subnet: expected a subnet ADDRESS/PREFIX, got "
+		  "'10.1.0.0'\n" },
+		{ "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/31\n",
+		  "t.yaml:3:15: dhcp.subnets[0].subnet: prefix length /31 is out of range "
+		  "(8..30)\n" },
+		{ "dhcp:\n  subnets:\n    - {subnet: 10.0.0.0/24, pools: [10.0.0.9-10.0.0.1]}\n",
+		  "t.yaml:3:37: dhcp.subnets[0].pools[0]: range '10.0.0.9-10.0.0.1' ends before "
+		  "it starts\n" },
+		{ "dhcp:\n  subnets:\n    - {subnet: 10.0.0.0/24, pools: [10.0.0.9]}\n",
+		  "t.yaml:3:37: dhcp.subnets[0].pools[0]: expected an address range FIRST-LAST, "
+		  "got '10.0.0.9'\n" },
+		{ "dhcp:\n  subnets:\n    - {subnet: 10.0.0.0/24, dns: [10.0.0.1, x]}\n",
+		  "t.yaml:3:45: dhcp.subnets[0].dns[1]: invalid IPv4 address 'x'\n" },
+		{ "dhcp:\n  mode: relay\n",
+		  "t.yaml:2:9: dhcp.mode: invalid value 'relay' (expected one of: server, "
+		  "proxy)\n" },
+		{ "dhcp:\n  interfaces: {a: b}\n",
+		  "t.yaml:2:15: dhcp.interfaces: expected a list of strings, got a mapping\n" },
+	};
+
+	CHECK_ERR_CASES(cases);
+}
+
+static void dhcp_validate(void)
+{
+	static const char want[] =
+		"t.yaml: dhcp: mode 'server' needs at least one entry in dhcp.subnets (or use "
+		"mode 'proxy')\n";
+	static const char want2[] =
+		"t.yaml:4: subnet 10.0.0.0/24: pool 10.0.0.0-10.0.0.9 must lie inside the subnet, "
+		"without its network and broadcast addresses\n"
+		"t.yaml:5: subnet 10.0.0.0/25 overlaps subnet 10.0.0.0/24 at line 4\n"
+		"t.yaml:6: subnet 10.1.0.0/24: pools 1 and 2 overlap\n"
+		"t.yaml:8: node 'n1': IP 10.9.0.1 is in none of dhcp.subnets\n";
+	int ret;
+	char *errs = validate("dhcp: {enabled: true}\n", &ret);
+
+	CHECK_EQ(ret, -EINVAL);
+	CHECK_STR(errs, want);
+	free(errs);
+	errs = validate("dhcp:\n"
+			"  enabled: true\n"
+			"  subnets:\n"
+			"    - {subnet: 10.0.0.0/24, pools: [10.0.0.0-10.0.0.9]}\n"
+			"    - {subnet: 10.0.0.0/25}\n"
+			"    - {subnet: 10.1.0.0/24, pools: [10.1.0.5-10.1.0.9, 10.1.0.9-10.1.0.20]}\n"
+			"nodes:\n"
+			"  - {name: n1, mac: 52:54:00:00:00:01, ip: 10.9.0.1}\n", &ret);
+	CHECK_EQ(ret, -EINVAL);
+	CHECK_STR(errs, want2);
+	if (strcmp(errs, want2))
+		printf("# got:\n%s", errs);
+	free(errs);
+	/* Proxy mode needs no subnets. */
+	errs = validate("dhcp: {enabled: true, mode: proxy}\n", &ret);
+	CHECK_EQ(ret, 0);
 	free(errs);
 }
 
@@ -1080,6 +1198,9 @@ int main(void)
 	RUN(aliases);
 	RUN(many_errors_one_pass);
 	RUN(validate_inventory);
+	RUN(dhcp_values);
+	RUN(dhcp_errors);
+	RUN(dhcp_validate);
 	RUN(validate_roots);
 	RUN(add_root);
 	RUN(root_for);
