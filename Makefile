@@ -8,7 +8,7 @@
 
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := liburing yaml-0.1 sqlite3
+PKGS     := liburing yaml-0.1 sqlite3 libhs
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SANITIZE),1)
@@ -88,6 +88,13 @@ build/bench/bin/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -o $@ $<
+
+# bench/match.c measures src/match/match.c itself, so it is built with that one module.
+build/bench/bin/match: bench/match.c src/match/match.c src/match/match.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread \
+		-Isrc $(PKG_CFLAGS) -o $@ bench/match.c src/match/match.c $(PKG_LIBS)
 
 deps:
 	$(Q)scripts/deps.sh
