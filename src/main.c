@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "conf/conf.h"
+#include "conf/import.h"
 #include "core/log.h"
 #include "svc/server.h"
 
@@ -42,6 +43,9 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"  serve [-c FILE] [OPTIONS]   serve boot files (foreground; logs to stderr)\n"
 		"  check -c FILE               validate a configuration file and exit\n"
+		"  import dnsmasq|ethers FILE...\n"
+		"                              print dnsmasq dhcp-host lines or /etc/ethers as a\n"
+		"                              'nodes:' list (see import --help)\n"
 		"\n"
 		"serve options (override the config file):\n"
 		"  -c, --config FILE     YAML configuration (default: the embedded default:\n"
@@ -152,7 +156,8 @@ static struct conf *load_conf(void *ctx, FILE *err)
 	}
 	if (conf_validate(c, err))
 		goto fail;
-	if (!c->nr_roots) {
+	/* A DHCP-only server needs no files; TFTP or HTTP without a root would answer 404s. */
+	if (!c->nr_roots && (c->tftp.enabled || c->http.enabled || !c->dhcp.enabled)) {
 		fprintf(err, "nothing to serve: give --root DIR or a 'roots:' section\n");
 		goto fail;
 	}
@@ -285,6 +290,336 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
+/* One node read by `import`, with where it came from and what it shares with earlier ones. */
+struct imp_item {
+	struct import_node node;
+	const char *source;
+	size_t mac_first[sizeof(((struct import_node *)0)->macs) / 6];
+	size_t name_first, ip_first;    /* index + 1 of the first node with the same; 0: none */
+};
+
+struct imp_run {
+	struct imp_item *items;
+	size_t nr, cap;
+	const char *source;     /* of the input being parsed */
+	bool nomem;
+};
+
+/* A MAC of some item, for the sort that finds MACs seen before. */
+struct imp_mac_ref {
+	const uint8_t *mac;
+	size_t item;
+	size_t m;
+};
+
+/* Inputs bigger than this are surely not an inventory (the same bound as conf files). */
+#define IMP_MAX_INPUT (64u << 20)
+
+static void imp_collect(void *ctx, const struct import_node *n)
+{
+	struct imp_run *run = ctx;
+
+	if (run->nr == run->cap) {
+		size_t cap = run->cap ? 2 * run->cap : 256;
+		struct imp_item *items = realloc(run->items, cap * sizeof(*items));
+
+		if (!items) {
+			run->nomem = true;
+			return;
+		}
+		run->items = items;
+		run->cap = cap;
+	}
+	run->items[run->nr++] = (struct imp_item){ .node = *n, .source = run->source };
+}
+
+/* Reads all of @path ("-": standard input) into *@buf, which the caller frees. */
+static int imp_read(const char *path, char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= IMP_MAX_INPUT) {
+				ret = -EFBIG;
+				break;
+			}
+			cap = cap ? 2 * cap : 65536;
+			nb = realloc(b, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		errno = 0;
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (!got) {
+			if (ferror(f))
+				ret = errno ? -errno : -EIO;
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (ret) {
+		free(b);
+		return ret;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int imp_cmp_mac(const void *a, const void *b)
+{
+	const struct imp_mac_ref *x = a, *y = b;
+	int d = memcmp(x->mac, y->mac, 6);
+
+	if (d)
+		return d;
+	if (x->item != y->item)
+		return (x->item > y->item) - (x->item < y->item);
+	return (x->m > y->m) - (x->m < y->m);
+}
+
+static int imp_cmp_name(const void *a, const void *b)
+{
+	const struct imp_item *x = *(const struct imp_item *const *)a;
+	const struct imp_item *y = *(const struct imp_item *const *)b;
+	int d = strcmp(x->node.name, y->node.name);
+
+	/* Ties in input order, so the first of a run is the one read first. */
+	return d ? d : (x > y) - (x < y);
+}
+
+static int imp_cmp_ip(const void *a, const void *b)
+{
+	const struct imp_item *x = *(const struct imp_item *const *)a;
+	const struct imp_item *y = *(const struct imp_item *const *)b;
+	uint32_t ax = ntohl(x->node.ip.s_addr), ay = ntohl(y->node.ip.s_addr);
+
+	return ax != ay ? (ax > ay) - (ax < ay) : (x > y) - (x < y);
+}
+
+/*
+ * A MAC is one machine: the first node to have it keeps it, later ones lose it (and are left
+ * out when nothing remains). Sorting keeps this n log n for inventories of thousands.
+ */
+static int imp_dedup_macs(struct imp_run *run)
+{
+	struct imp_mac_ref *refs;
+	size_t nr = 0, first = 0;
+
+	for (size_t i = 0; i < run->nr; i++)
+		nr += run->items[i].node.nr_macs;
+	refs = calloc(nr ? nr : 1, sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	nr = 0;
+	for (size_t i = 0; i < run->nr; i++)
+		for (size_t m = 0; m < run->items[i].node.nr_macs; m++)
+			refs[nr++] = (struct imp_mac_ref){ run->items[i].node.macs[m], i, m };
+	qsort(refs, nr, sizeof(*refs), imp_cmp_mac);
+	for (size_t r = 1; r < nr; r++) {
+		if (memcmp(refs[r].mac, refs[first].mac, 6))
+			first = r;
+		else
+			run->items[refs[r].item].mac_first[refs[r].m] = refs[first].item + 1;
+	}
+	free(refs);
+
+	for (size_t i = 0; i < run->nr; i++) {
+		struct imp_item *it = &run->items[i];
+		struct import_node *n = &it->node;
+		size_t kept = 0;
+
+		for (size_t m = 0; m < n->nr_macs; m++)
+			kept += !it->mac_first[m];
+		for (size_t m = 0; m < n->nr_macs; m++) {
+			const struct imp_item *o = &run->items[it->mac_first[m] - 1];
+			const uint8_t *a = n->macs[m];
+
+			if (!it->mac_first[m])
+				continue;
+			fprintf(stderr, "%s:%u: warning: MAC %02x:%02x:%02x:%02x:%02x:%02x was "
+				"imported from %s:%u already; %s\n", it->source, n->line, a[0],
+				a[1], a[2], a[3], a[4], a[5], o->source, o->node.line,
+				kept ? "left out of this node" : "this node is left out");
+		}
+		kept = 0;
+		for (size_t m = 0; m < n->nr_macs; m++)
+			if (!it->mac_first[m])
+				memmove(n->macs[kept++], n->macs[m], 6);
+		n->nr_macs = kept;
+	}
+	return 0;
+}
+
+/* Repeated names and addresses are kept, with a warning: which node is right is not ours. */
+static int imp_warn_repeats(struct imp_run *run)
+{
+	struct imp_item **sorted = calloc(run->nr ? run->nr : 1, sizeof(*sorted));
+	char a[INET_ADDRSTRLEN];
+	size_t nr = 0;
+
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < run->nr; i++)
+		if (run->items[i].node.nr_macs && run->items[i].node.name[0])
+			sorted[nr++] = &run->items[i];
+	qsort(sorted, nr, sizeof(*sorted), imp_cmp_name);
+	for (size_t i = 1, first = 0; i < nr; i++) {
+		if (strcmp(sorted[i]->node.name, sorted[first]->node.name))
+			first = i;
+		else
+			sorted[i]->name_first = (size_t)(sorted[first] - run->items) + 1;
+	}
+	nr = 0;
+	for (size_t i = 0; i < run->nr; i++)
+		if (run->items[i].node.nr_macs && run->items[i].node.has_ip)
+			sorted[nr++] = &run->items[i];
+	qsort(sorted, nr, sizeof(*sorted), imp_cmp_ip);
+	for (size_t i = 1, first = 0; i < nr; i++) {
+		if (sorted[i]->node.ip.s_addr != sorted[first]->node.ip.s_addr)
+			first = i;
+		else
+			sorted[i]->ip_first = (size_t)(sorted[first] - run->items) + 1;
+	}
+	free(sorted);
+
+	for (size_t i = 0; i < run->nr; i++) {
+		const struct imp_item *it = &run->items[i], *o;
+
+		if (it->name_first) {
+			o = &run->items[it->name_first - 1];
+			fprintf(stderr, "%s:%u: warning: name '%s' is also that of the node from "
+				"%s:%u (bootherd check refuses repeated names)\n", it->source,
+				it->node.line, it->node.name, o->source, o->node.line);
+		}
+		if (it->ip_first) {
+			o = &run->items[it->ip_first - 1];
+			fprintf(stderr, "%s:%u: warning: IP %s is also that of the node from %s:%u "
+				"(bootherd check refuses repeated addresses)\n", it->source,
+				it->node.line, inet_ntop(AF_INET, &it->node.ip, a, sizeof(a)),
+				o->source, o->node.line);
+		}
+	}
+	return 0;
+}
+
+static void imp_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: bootherd import dnsmasq|ethers FILE...\n"
+		"\n"
+		"Prints the hosts of another tool's inventory as bootherd's 'nodes:' list,\n"
+		"for a configuration file. FILE '-' is standard input.\n"
+		"\n"
+		"  dnsmasq  dhcp-host= lines of dnsmasq.conf or a conf-dir file, and the\n"
+		"           lines of a --dhcp-hostsfile; other options are skipped. MACs,\n"
+		"           the IPv4 address and the host name are taken; client ids, tags,\n"
+		"           lease times and IPv6 addresses are not. Hosts marked 'ignore'\n"
+		"           are left out, and so, with a note, are wildcard MACs and hosts\n"
+		"           without a MAC: none of them is one machine bootherd could know.\n"
+		"  ethers   ethers(5), e.g. /etc/ethers: 'MAC HOST', HOST a name or an IPv4\n"
+		"           address.\n"
+		"\n"
+		"A node without a name is called node-<MAC>. Malformed lines are reported\n"
+		"as FILE:LINE and skipped. A MAC imported before is left out with a warning;\n"
+		"repeated names and addresses are kept with a warning (bootherd check\n"
+		"refuses them).\n"
+		"\n"
+		"Exit status: 0 when every line was fine; 1 when a line was malformed or a\n"
+		"file could not be read (the good nodes are printed all the same); 2 for\n"
+		"usage errors.\n"
+		"\n"
+		"Example: bootherd import dnsmasq /etc/dnsmasq.d/hosts.conf >nodes.yaml\n");
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct imp_run run = { 0 };
+	enum import_format format;
+	bool failed = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			imp_usage(stdout);
+			return 0;
+		default:
+			imp_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "bootherd: import: give a format (dnsmasq or ethers) and files\n");
+		return 2;
+	}
+	if (!strcmp(argv[optind], "dnsmasq")) {
+		format = IMPORT_DNSMASQ;
+	} else if (!strcmp(argv[optind], "ethers")) {
+		format = IMPORT_ETHERS;
+	} else {
+		fprintf(stderr, "bootherd: import: unknown format '%s' (dnsmasq or ethers)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (++optind >= argc) {
+		fprintf(stderr, "bootherd: import: give the files to read ('-' for stdin)\n");
+		return 2;
+	}
+	for (; optind < argc; optind++) {
+		const char *path = argv[optind];
+		char *text = NULL;
+		size_t len = 0;
+		int ret = imp_read(path, &text, &len);
+
+		if (ret) {
+			fprintf(stderr, "bootherd: import: %s: %s\n", path, strerror(-ret));
+			failed = true;
+			continue;
+		}
+		run.source = strcmp(path, "-") ? path : "<stdin>";
+		ret = import_parse(format, run.source, text, len, imp_collect, &run, stderr);
+		if (ret < 0)
+			failed = true;
+		free(text);
+	}
+	if (run.nomem || imp_dedup_macs(&run) || imp_warn_repeats(&run)) {
+		fprintf(stderr, "bootherd: import: %s\n", strerror(ENOMEM));
+		free(run.items);
+		return 1;
+	}
+	fputs("nodes:", stdout);
+	fputs(run.nr ? "\n" : " []\n", stdout);
+	for (size_t i = 0; i < run.nr; i++)
+		if (run.items[i].node.nr_macs)
+			import_write_yaml(stdout, &run.items[i].node);
+	free(run.items);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "bootherd: import: writing the output: %s\n", strerror(errno));
+		return 1;
+	}
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -301,6 +636,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 1, argv + 1);
 	fprintf(stderr, "bootherd: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }
