@@ -35,6 +35,7 @@
 #include "core/loop.h"
 #include "core/sock.h"
 #include "proto/http_wire.h"
+#include "svc/bootgen.h"
 #include "svc/http.h"
 #include "svc/server.h"
 
@@ -820,6 +821,58 @@ static void serve_route(struct conn *c, const struct http_route *rt, const char 
 	start_response(c, &r, head_only);
 }
 
+/*
+ * Boot configs made on request (iPXE scripts, GRUB and PXELINUX configs): returns true when
+ * it answered. ${server} and the URL base come from the Host the client used, so a script
+ * points back wherever the client reached us.
+ */
+static bool serve_generated(struct conn *c, const struct http_req *req, const char *path,
+			    bool head_only)
+{
+	struct sockaddr_in me = { 0 };
+	socklen_t mlen = sizeof(me);
+	struct bootgen_req br = { .path = path, .peer = c->peer.sin_addr };
+	struct http_resp r = { .now = time(NULL), .keep_alive = c->keep_alive };
+	char base[300], host[256];
+	size_t len = 0;
+	char *out = NULL;
+	int ret;
+
+	if (getsockname(c->fd, (struct sockaddr *)&me, &mlen) == -1)
+		me.sin_addr.s_addr = 0;
+	br.server = me.sin_addr;
+	if (req->host.p && req->host.len < sizeof(host)) {
+		memcpy(host, req->host.p, req->host.len);
+		host[req->host.len] = '\0';
+	} else {
+		char a[INET_ADDRSTRLEN];
+
+		snprintf(host, sizeof(host), "%s:%u",
+			 inet_ntop(AF_INET, &me.sin_addr, a, sizeof(a)), ntohs(me.sin_port));
+	}
+	snprintf(base, sizeof(base), "http://%s", host);
+	br.http_base = base;
+	ret = bootgen_file(c->gen, &br, &out, &len);
+	if (!ret)
+		return false;
+	if (ret < 0) {
+		respond_simple(c, ret == -ENOENT ? 404 : 500, head_only, NULL);
+		return true;
+	}
+	c->owned = out;
+	r.status = 200;
+	r.content_type = "text/plain; charset=utf-8";
+	r.has_length = true;
+	r.content_length = len;
+	if (len && add_seg(c, (const uint8_t *)out, 0, len)) {
+		respond_fatal(c, 500);
+		return true;
+	}
+	c->mode = CONF_HTTP_SEND_COPY;
+	start_response(c, &r, head_only);
+	return true;
+}
+
 static void handle_request(struct conn *c, const struct http_req *req)
 {
 	char path[1024];
@@ -859,6 +912,8 @@ static void handle_request(struct conn *c, const struct http_req *req)
 		respond_simple(c, n == -ENAMETOOLONG ? 414 : 400, head_only, NULL);
 		return;
 	}
+	if (serve_generated(c, req, path, head_only))
+		return;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (route_matches(&routes[i], path)) {
 			serve_route(c, &routes[i], path, head_only);

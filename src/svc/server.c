@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Workers and signals. The main thread owns signals (blocked everywhere, taken with
- * sigwaitinfo) and the configuration generation; each worker thread owns one io_uring and one
+ * Workers and signals. The main thread owns signals (blocked everywhere, read from a
+ * signalfd), the watch on the config file and the configuration generation; each worker thread owns one io_uring and one
  * SO_REUSEPORT listener per protocol, so the kernel spreads requests across cores and no lock
  * is taken on the data path except the cache lookup at the start of a transfer.
  */
@@ -11,16 +11,26 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "core/cache.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "match/match.h"
 #include "svc/server.h"
+#include "svc/bootgen.h"
+#include "svc/dhcp.h"
 #include "svc/http.h"
 #include "svc/tftp.h"
+
+/* A burst of writes to the config file is one change; reload once it has been quiet this long. */
+#define RELOAD_SETTLE_MS 100
 
 #define LOOP_ENTRIES 1024u
 
@@ -43,6 +53,45 @@ struct worker {
 static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct server_gen *gen_current;
 
+/*
+ * Compiled rules outlive a generation when the next one has the same rules: Hyperscan takes
+ * about half a second for a thousand rules here, and most reloads are inventory edits.
+ */
+struct match_ref {
+	atomic_uint refs;
+	struct match_set *set;
+};
+
+static void match_ref_put(struct match_ref *m)
+{
+	if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
+		return;
+	match_free(m->set);
+	free(m);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Same patterns and flags in the same order (profiles may differ: they are looked up by name). */
+static bool same_rules(const struct conf *a, const struct conf *b)
+{
+	if (a->nr_rules != b->nr_rules)
+		return false;
+	for (size_t i = 0; i < a->nr_rules; i++) {
+		const struct conf_rule *x = &a->rules[i], *y = &b->rules[i];
+
+		if (x->caseless != y->caseless)
+			return false;
+		for (int f = 0; f < CONF_RULE_FIELDS; f++)
+			if (!str_eq(x->pattern[f], y->pattern[f]))
+				return false;
+	}
+	return true;
+}
+
 struct server_gen *server_gen_get(void)
 {
 	struct server_gen *g;
@@ -62,12 +111,16 @@ void server_gen_put(struct server_gen *g)
 		if (g->root_fds[i] >= 0)
 			close(g->root_fds[i]);
 	free(g->root_fds);
+	match_ref_put(g->match_ref);
 	conf_put(g->conf);
 	free(g);
 }
 
-/* Opens the roots of @conf; takes over the caller's reference to @conf on success. */
-static struct server_gen *gen_new(struct conf *conf, unsigned id)
+/*
+ * Opens the roots of @conf and compiles its rules, or takes them from @prev when they are the
+ * same; takes over the caller's reference to @conf on success.
+ */
+static struct server_gen *gen_new(struct conf *conf, unsigned id, const struct server_gen *prev)
 {
 	struct server_gen *g = calloc(1, sizeof(*g));
 
@@ -92,6 +145,41 @@ static struct server_gen *gen_new(struct conf *conf, unsigned id)
 			return NULL;
 		}
 		g->root_fds[i] = fd;
+	}
+	if (conf->nr_rules && prev && prev->match_ref && same_rules(prev->conf, conf)) {
+		g->match_ref = prev->match_ref;
+		atomic_fetch_add(&g->match_ref->refs, 1);
+		g->match = g->match_ref->set;
+	} else if (conf->nr_rules) {
+		char *errs = NULL;
+		size_t errs_len = 0;
+		FILE *f = open_memstream(&errs, &errs_len);
+		int ret;
+
+		g->match = bootgen_compile(conf, f, &ret);
+		if (f)
+			fclose(f);
+		if (g->match) {
+			g->match_ref = malloc(sizeof(*g->match_ref));
+			if (g->match_ref) {
+				atomic_init(&g->match_ref->refs, 1);
+				g->match_ref->set = g->match;
+			} else {
+				match_free(g->match);
+				g->match = NULL;
+			}
+		}
+		if (!g->match) {
+			for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
+				pr_err("%s", line);
+			free(errs);
+			for (size_t i = 0; i < conf->nr_roots; i++)
+				close(g->root_fds[i]);
+			free(g->root_fds);
+			free(g);
+			return NULL;
+		}
+		free(errs);
 	}
 	atomic_init(&g->refs, 1);
 	g->id = id;
@@ -130,6 +218,8 @@ static void *worker_main(void *arg)
 		if (!hw)
 			err = -errno;
 	}
+	if (!err && w->idx == 0 && w->srv->dhcp)
+		err = dhcp_start(w->srv->dhcp, w->loop);
 started:
 	pthread_mutex_lock(&w->start_lock);
 	w->start_err = err;
@@ -146,6 +236,65 @@ started:
 	return NULL;
 }
 
+/*
+ * Watches the directory of the config file, so that saving the file reloads it as SIGHUP
+ * does. The directory, not the file: editors replace a file by renaming a new one over it,
+ * and a watch on the old inode would go quiet. Returns the inotify fd, or -1 (no watch: an
+ * embedded config, or no inotify), with *@name the file's name within the directory.
+ */
+static int watch_open(const char *source, char **name)
+{
+	char *copy, *slash;
+	int fd;
+
+	if (!source || source[0] == '<')
+		return -1;
+	copy = strdup(source);
+	if (!copy)
+		return -1;
+	slash = strrchr(copy, '/');
+	*name = strdup(slash ? slash + 1 : copy);
+	if (slash)
+		*slash = '\0';
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd >= 0 && inotify_add_watch(fd, slash ? (*copy ? copy : "/") : ".",
+					 IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) == -1) {
+		pr_warn("cannot watch %s for changes (%s); SIGHUP still reloads", source,
+			strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(copy);
+	return fd;
+}
+
+/* Drains the watch; true when one of the events was about our file. */
+static bool watch_changed(int fd, const char *name)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool hit = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->len && name && !strcmp(ev->name, name))
+				hit = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return hit;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static unsigned worker_count(const struct conf *c)
 {
 	long n = c->workers ? (long)c->workers : sysconf(_SC_NPROCESSORS_ONLN);
@@ -160,7 +309,9 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	char *errs = NULL;
 	size_t errs_len = 0;
 	FILE *err = open_memstream(&errs, &errs_len);
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!err) {
 		pr_err("reload: %s", strerror(errno));
 		return;
@@ -180,9 +331,14 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	    c->tftp.enabled != old->tftp.enabled || c->workers != old->workers ||
 	    c->http.port != old->http.port || c->http.enabled != old->http.enabled)
 		pr_warn("reload: listener and worker changes take effect at the next restart");
+	if (c->dhcp.enabled != old->dhcp.enabled || c->dhcp.mode != old->dhcp.mode ||
+	    c->dhcp.port != old->dhcp.port || c->dhcp.nr_subnets != old->dhcp.nr_subnets ||
+	    c->dhcp.nr_interfaces != old->dhcp.nr_interfaces)
+		pr_warn("reload: DHCP sockets, mode and pools change at the next restart; "
+			"options, boot files and nodes change now");
 	if (c->log_level != old->log_level)
 		log_level = c->log_level;
-	g = gen_new(c, *gen_id + 1);
+	g = gen_new(c, *gen_id + 1, gen_current);
 	if (!g) {
 		pr_err("reload failed: still serving generation %u", *gen_id);
 		conf_put(c);
@@ -195,8 +351,11 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	(*gen_id)++;
 	/* Transfers in flight keep their own reference to the old generation. */
 	server_gen_put(prev);
-	pr_info("reloaded %s: generation %u, %zu roots, %zu nodes, %zu profiles", c->source,
-		*gen_id, c->nr_roots, c->nr_nodes, c->nr_profiles);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pr_info("reloaded %s in %.1f ms: generation %u, %zu roots, %zu nodes, %zu profiles, %zu "
+		"rules", c->source, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6, *gen_id, c->nr_roots, c->nr_nodes,
+		c->nr_profiles, c->nr_rules);
 }
 
 int server_run(struct conf *conf, server_load_fn load, void *ctx)
@@ -204,11 +363,16 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 	struct server srv = { 0 };
 	struct worker *workers = NULL;
 	unsigned nr, started = 0, gen_id = 1;
+	int sfd = -1, wfd = -1;
+	char *watch_name = NULL;
+	bool change_pending = false;
+	int64_t settle_at = 0;
+	char dhcp_info[256] = "dhcp off";
 	sigset_t set;
 	int ret = 0, sig;
 
 	log_level = conf->log_level;
-	gen_current = gen_new(conf, gen_id);
+	gen_current = gen_new(conf, gen_id, NULL);
 	if (!gen_current) {
 		conf_put(conf);
 		return -EINVAL;
@@ -226,6 +390,13 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	if (conf->dhcp.enabled) {
+		srv.dhcp = dhcp_open(&srv, conf);
+		if (!srv.dhcp) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
 	nr = worker_count(conf);
 	workers = calloc(nr, sizeof(*workers));
 	if (!workers) {
@@ -279,16 +450,51 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 			goto stop;
 		}
 	}
-	pr_info("ready: %u workers; tftp %s:%u%s; http %s:%u%s; %zu roots; config %s", nr,
+	if (srv.dhcp)
+		dhcp_describe(srv.dhcp, dhcp_info, sizeof(dhcp_info));
+	pr_info("ready: %u workers; tftp %s:%u%s; http %s:%u%s; %s; %zu roots; config %s", nr,
 		conf->listen, conf->tftp.port, conf->tftp.enabled ? "" : " (disabled)",
 		conf->listen, conf->http.port, conf->http.enabled ? "" : " (disabled)",
-		conf->nr_roots, conf->source);
+		dhcp_info, conf->nr_roots, conf->source);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd == -1) {
+		ret = -errno;
+		pr_err("signalfd: %s", strerror(errno));
+		goto stop;
+	}
+	wfd = watch_open(conf->source, &watch_name);
 	for (;;) {
-		siginfo_t si;
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = wfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		int timeout = -1, n;
 
-		sig = sigwaitinfo(&set, &si);
-		if (sig == -1)
+		if (change_pending) {
+			int64_t left = settle_at - now_ms();
+
+			timeout = left > 0 ? (int)left : 0;
+		}
+		n = poll(pfd, wfd >= 0 ? 2 : 1, timeout);
+		if (n == -1)
 			continue;
+		if (change_pending && now_ms() >= settle_at) {
+			/*
+			 * The file has been quiet for a moment: the editor is done with it. Other
+			 * files changing in the same directory do not hold the reload back.
+			 */
+			change_pending = false;
+			/* gen_current's conf: the first one (@conf) is gone after a reload. */
+			pr_info("%s changed: reloading configuration",
+				gen_current->conf->source);
+			reload(load, ctx, gen_current->conf, &gen_id);
+		}
+		if (wfd >= 0 && (pfd[1].revents & POLLIN) && watch_changed(wfd, watch_name)) {
+			change_pending = true;
+			settle_at = now_ms() + RELOAD_SETTLE_MS;
+		}
+		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		sig = (int)si.ssi_signo;
 		if (sig == SIGHUP) {
 			pr_info("SIGHUP: reloading configuration");
 			reload(load, ctx, gen_current->conf, &gen_id);
@@ -300,6 +506,11 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 		}
 	}
 stop:
+	if (sfd >= 0)
+		close(sfd);
+	if (wfd >= 0)
+		close(wfd);
+	free(watch_name);
 	for (unsigned i = 0; i < started; i++) {
 		uint64_t one = 1;
 
@@ -324,6 +535,7 @@ stop:
 	}
 out:
 	free(workers);
+	dhcp_close(srv.dhcp);
 	cache_free(srv.cache);
 	server_gen_put(gen_current);
 	gen_current = NULL;

@@ -14,16 +14,24 @@
 #include "conf/conf.h"
 #include "core/cache.h"
 
+struct match_set;
+struct match_ref;
+
 struct server_gen {
 	atomic_uint refs;
 	unsigned id;
 	struct conf *conf;
 	int *root_fds;          /* parallel to conf->roots */
+	struct match_set *match;        /* conf->rules compiled; NULL when there are none */
+	struct match_ref *match_ref;    /* shared with the generations of the same rules */
 };
 
 /* State shared by every worker; read-mostly. */
+struct dhcp_service;
+
 struct server {
 	struct cache *cache;
+	struct dhcp_service *dhcp;      /* NULL when DHCP is off; runs on worker 0 */
 	atomic_uint sessions;   /* TFTP transfers in flight, all workers */
 	atomic_ullong tftp_transfers;
 	atomic_ullong tftp_errors;

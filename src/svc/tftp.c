@@ -34,6 +34,7 @@
 #include "core/sock.h"
 #include "proto/tftp_wire.h"
 #include "svc/server.h"
+#include "svc/bootgen.h"
 #include "svc/tftp.h"
 
 #ifndef UDP_SEGMENT
@@ -78,6 +79,8 @@ struct sess {
 	bool in_recv;           /* inside sess_on_recv(): the session must outlive it */
 	unsigned sends;         /* sendmsg SQEs in flight */
 	struct sockaddr_in peer;
+	char *generated;        /* a boot config made for this request (svc/bootgen.c) */
+	size_t generated_len;
 	struct sockaddr_in local;
 	struct server_gen *gen;
 	int root_fd;
@@ -384,6 +387,7 @@ static void sess_free(struct sess *s)
 	free(s->tmpname);
 	free(s->wbuf);
 	free(s->ascii);
+	free(s->generated);
 	free(s->msgs);
 	free(s->iov);
 	free(s->hdr);
@@ -806,13 +810,18 @@ static int rrq_setup(struct sess *s, const struct tftp_req *req, uint16_t *code,
 	};
 	uint16_t segw;
 
-	s->ce = cache_open(s->tw->srv->cache, s->root_fd, s->filename, s->max_bytes);
-	if (!s->ce) {
-		errno_to_tftp(errno, code, msg);
-		return -1;
+	if (s->generated) {
+		s->data = (const uint8_t *)s->generated;
+		s->size = s->generated_len;
+	} else {
+		s->ce = cache_open(s->tw->srv->cache, s->root_fd, s->filename, s->max_bytes);
+		if (!s->ce) {
+			errno_to_tftp(errno, code, msg);
+			return -1;
+		}
+		s->data = s->ce->data;
+		s->size = s->ce->size;
 	}
-	s->data = s->ce->data;
-	s->size = s->ce->size;
 	if (s->mode == TFTP_MODE_NETASCII) {
 		s->ascii = malloc(tftp_netascii_encoded_len(s->data, s->size) + 1);
 		if (!s->ascii) {
@@ -926,6 +935,28 @@ nomem:
 	return -1;
 }
 
+/*
+ * Boot configs made on request (pxelinux.cfg/..., grub.cfg-...): 0 when the name is not one,
+ * 1 with s->generated set, -ENOENT when it is one but for nobody we know.
+ */
+static int generate(struct sess *s, const struct server_gen *gen)
+{
+	const struct conf *c = gen->conf;
+	char base[64], a[INET_ADDRSTRLEN];
+	struct bootgen_req r = {
+		.path = s->filename,
+		.peer = s->peer.sin_addr,
+		.server = s->local.sin_addr,
+	};
+
+	if (c->http.enabled) {
+		snprintf(base, sizeof(base), "http://%s:%u",
+			 inet_ntop(AF_INET, &s->local.sin_addr, a, sizeof(a)), c->http.port);
+		r.http_base = base;
+	}
+	return bootgen_file(gen, &r, &s->generated, &s->generated_len);
+}
+
 static void start_request(struct tftp_worker *tw, const struct sockaddr_in *peer,
 			  const struct in_addr *local, const uint8_t *buf, size_t len)
 {
@@ -1029,15 +1060,29 @@ static void start_request(struct tftp_worker *tw, const struct sockaddr_in *peer
 		sess_error(s, TFTP_EOPTNEG, m);
 		goto out;
 	}
-	root = conf_root_for(c, s->filename, &rest);
-	if (!root) {
+	if (req.opcode == TFTP_RRQ) {
+		fail = generate(s, gen);
+		if (fail == -ENOENT) {
+			sess_error(s, TFTP_ENOTFOUND, NULL);
+			goto out;
+		}
+		if (fail < 0) {
+			sess_error(s, TFTP_EUNDEF, "Cannot make the boot configuration");
+			goto out;
+		}
+	}
+	root = s->generated ? NULL : conf_root_for(c, s->filename, &rest);
+	if (!root && !s->generated) {
 		sess_error(s, TFTP_ENOTFOUND, NULL);
 		goto out;
 	}
+	if (s->generated)
+		goto setup;
 	s->root_fd = gen->root_fds[root - c->roots];
 	s->writable = root->writable;
 	s->overwrite = root->overwrite;
 	memmove(s->filename, rest, strlen(rest) + 1);
+setup:
 	if (req.timeout && (req.opts & TFTP_OPT_TIMEOUT))
 		s->timeout_ms = req.timeout * 1000;
 	s->cur_timeout_ms = s->timeout_ms;

@@ -1,0 +1,1208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DHCP service glue: packets in from the loop, decisions from the inventory and the lease
+ * table, replies out through the loop. The wire format is src/proto/dhcp_wire.c; the lease
+ * table src/store/pool.c; durability src/store/leases.c.
+ *
+ * A reply that binds a dynamic lease is held in its tx slot until the store says the lease is
+ * on disk, then sent: a client never holds an address that a crash could hand to another.
+ * Static reservations (nodes with an ip) are answered at once and never written.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/template.h"
+#include "match/match.h"
+#include "proto/dhcp_wire.h"
+#include "store/leases.h"
+#include "store/pool.h"
+#include "svc/bootgen.h"
+#include "svc/dhcp.h"
+#include "svc/server.h"
+
+#define DHCP_BGID       7
+#define DHCP_BUFS       256
+#define DHCP_BUF_SIZE   2048
+#define DHCP_TX_SLOTS   1024
+#define DHCP_IFS_MAX    32
+#define DEFAULT_LEASE_DB "/var/lib/bootherd/leases.sqlite"
+
+struct dhcp_tx {
+	struct loop_op op;
+	struct dhcp_service *d;
+	struct dhcp_tx *next_free;
+	int fd;
+	struct msghdr msg;
+	struct iovec iov;
+	struct sockaddr_in to;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctrl;
+	uint8_t pkt[DHCP_MAX_LEN];
+};
+
+struct dhcp_listener {
+	struct loop_op op;
+	struct dhcp_service *d;
+	struct msghdr msg;
+	int fd;
+	bool proxy_port;        /* the PXE boot server port (4011) */
+};
+
+/* What the decision code knows about one request. */
+struct dhcp_req {
+	const struct dhcp_msg *m;
+	const struct server_gen *g;
+	const struct conf *c;
+	struct sockaddr_in peer;
+	int ifindex;
+	struct in_addr local;           /* our address on the receiving interface */
+	struct in_addr server_id;       /* what we answer as: conf server_id or local */
+	const struct conf_subnet *subnet;
+	const struct conf_node *node;   /* inventory entry of the client's MAC */
+	bool proxy_port;
+	uint64_t now;
+};
+
+struct dhcp_service {
+	struct server *srv;
+	struct loop *loop;
+	struct dhcp_listener main, proxy;
+	struct loop_bufring ring;
+	struct lease_pool *pool;
+	struct lease_store *store;
+	struct loop_op store_op;
+	int mode;
+	uint16_t client_port;
+	int ifindex[DHCP_IFS_MAX];
+	size_t nr_ifs;
+	char ifnames[DHCP_IFS_MAX][IF_NAMESIZE];
+	struct dhcp_tx *tx;
+	struct dhcp_tx *tx_free;
+	struct dhcp_msg msg;            /* the request being handled; large, so not on the stack */
+	size_t pool_size;
+	unsigned long long rx, offers, acks, naks, dropped, malformed, store_errors;
+};
+
+static uint32_t h32(struct in_addr a)
+{
+	return ntohl(a.s_addr);
+}
+
+static struct in_addr addr_h(uint32_t h)
+{
+	return (struct in_addr){ htonl(h) };
+}
+
+static const char *mac_str(char buf[static 64], const struct dhcp_msg *m)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < m->hlen && i < 16 && n + 3 < 64; i++)
+		n += (size_t)snprintf(buf + n, 64 - n, i ? ":%02x" : "%02x", m->chaddr[i]);
+	return buf;
+}
+
+static uint32_t subnet_lo(const struct conf_subnet *s)
+{
+	return h32(s->net);
+}
+
+static uint32_t subnet_hi(const struct conf_subnet *s)
+{
+	return subnet_lo(s) | (~UINT32_C(0) >> s->prefix_len);
+}
+
+static bool in_subnet(const struct conf_subnet *s, uint32_t ip)
+{
+	return s && ip >= subnet_lo(s) && ip <= subnet_hi(s);
+}
+
+/* --- transmit slots */
+
+static struct dhcp_tx *tx_get(struct dhcp_service *d)
+{
+	struct dhcp_tx *tx = d->tx_free;
+
+	if (tx)
+		d->tx_free = tx->next_free;
+	return tx;
+}
+
+static void tx_put(struct dhcp_tx *tx)
+{
+	tx->next_free = tx->d->tx_free;
+	tx->d->tx_free = tx;
+}
+
+static void on_sent(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
+{
+	struct dhcp_tx *tx = container_of(op, struct dhcp_tx, op);
+
+	if (res < 0) {
+		char a[INET_ADDRSTRLEN];
+
+		pr_ratelimited(LOG_WARN, "dhcp: send to %s:%u: %s",
+			       inet_ntop(AF_INET, &tx->to.sin_addr, a, sizeof(a)),
+			       ntohs(tx->to.sin_port), strerror(-res));
+	}
+	tx_put(tx);
+}
+
+static void tx_send(struct dhcp_tx *tx)
+{
+	int ret = loop_sendmsg(tx->d->loop, &tx->op, tx->fd, &tx->msg, 0);
+
+	if (ret) {
+		/* The submission queue is full: send now rather than lose the reply. */
+		if (sendmsg(tx->fd, &tx->msg, MSG_DONTWAIT) == -1)
+			on_sent(tx->d->loop, &tx->op, -errno, 0);
+		else
+			on_sent(tx->d->loop, &tx->op, 0, 0);
+	}
+}
+
+/*
+ * A client with no address yet and the broadcast flag clear wants a unicast reply to an
+ * address it does not answer ARP for: tell the kernel the MAC first (what RFC 2131 4.1 asks
+ * of a server that can). Returns false when that is not possible, and the reply is broadcast.
+ */
+static bool arp_inject(struct dhcp_service *d, const struct dhcp_req *r, struct in_addr ip)
+{
+	struct arpreq req = { 0 };
+	struct sockaddr_in *pa = (struct sockaddr_in *)&req.arp_pa;
+
+	if (r->m->htype != ARPHRD_ETHER || r->m->hlen != 6)
+		return false;
+	pa->sin_family = AF_INET;
+	pa->sin_addr = ip;
+	req.arp_ha.sa_family = ARPHRD_ETHER;
+	memcpy(req.arp_ha.sa_data, r->m->chaddr, 6);
+	req.arp_flags = ATF_COM;
+	if (!if_indextoname((unsigned)r->ifindex, req.arp_dev))
+		return false;
+	return ioctl(d->main.fd, SIOCSARP, &req) == 0;
+}
+
+/* RFC 2131 4.1: where a reply goes. */
+static void tx_address(struct dhcp_service *d, struct dhcp_tx *tx, const struct dhcp_req *r,
+		       uint8_t type, struct in_addr yiaddr)
+{
+	const struct dhcp_msg *m = r->m;
+	struct in_pktinfo pi = { .ipi_ifindex = r->ifindex, .ipi_spec_dst = r->local };
+	struct cmsghdr *cm;
+	bool bcast = false;
+
+	tx->to = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(d->client_port) };
+	tx->fd = r->proxy_port ? d->proxy.fd : d->main.fd;
+	if (r->proxy_port) {
+		/* The boot server port answers whoever asked, where they asked from. */
+		tx->to = r->peer;
+	} else if (m->giaddr.s_addr) {
+		tx->to.sin_addr = m->giaddr;
+		tx->to.sin_port = r->peer.sin_port ? r->peer.sin_port : htons(67);
+	} else if (type == DHCP_NAK) {
+		bcast = true;
+	} else if (m->ciaddr.s_addr) {
+		tx->to.sin_addr = m->ciaddr;
+	} else if ((m->flags & 0x8000) || !yiaddr.s_addr) {
+		bcast = true;
+	} else if (arp_inject(d, r, yiaddr)) {
+		tx->to.sin_addr = yiaddr;
+	} else {
+		bcast = true;
+	}
+	if (bcast)
+		tx->to.sin_addr.s_addr = htonl(INADDR_BROADCAST);
+	tx->msg = (struct msghdr){
+		.msg_name = &tx->to, .msg_namelen = sizeof(tx->to),
+		.msg_iov = &tx->iov, .msg_iovlen = 1,
+		.msg_control = tx->ctrl.buf, .msg_controllen = sizeof(tx->ctrl.buf),
+	};
+	/* Out of the interface the request came in on, from our address there. */
+	cm = CMSG_FIRSTHDR(&tx->msg);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+}
+
+/* --- boot information */
+
+struct vars {
+	const struct dhcp_req *r;
+	char server[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN], mac[64], port[8];
+	const char *hostname;
+};
+
+static const char *var_lookup(void *ctx, const char *name, size_t len)
+{
+	struct vars *v = ctx;
+	static const struct {
+		const char *name;
+		size_t off;
+	} tab[] = {
+		{ "server", offsetof(struct vars, server) },
+		{ "ip", offsetof(struct vars, ip) },
+		{ "mac", offsetof(struct vars, mac) },
+		{ "http_port", offsetof(struct vars, port) },
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strlen(tab[i].name) == len && !memcmp(tab[i].name, name, len))
+			return (const char *)v + tab[i].off;
+	if (len == 8 && !memcmp(name, "hostname", 8))
+		return v->hostname;
+	return NULL;
+}
+
+/* A DHCP option as match text: NULL when absent. */
+static void match_opt(struct match_input *in, enum match_field f, const struct dhcp_opt *o)
+{
+	if (o->data && o->len) {
+		in->field[f] = (const char *)o->data;
+		in->len[f] = o->len;
+	}
+}
+
+/*
+ * The client's profile: the inventory's, or the rules' over its fields (RFC 3004 user
+ * classes are matched as sent; iPXE sends its class bare). Fields are only built when there
+ * are rules.
+ */
+static const struct conf_profile *client_profile(const struct dhcp_req *r)
+{
+	const struct dhcp_msg *m = r->m;
+	struct match_input in = { 0 };
+	char mac[18], arch[32], uuid[40], net[INET_ADDRSTRLEN + 4], a[INET_ADDRSTRLEN];
+	const struct dhcp_opt *u = &m->opt[DHCP_OPT_UUID];
+
+	if (!r->g->match)
+		return bootgen_profile(r->g, r->node, NULL, NULL);
+	if (m->htype == ARPHRD_ETHER && m->hlen == 6) {
+		in.field[MATCH_MAC] = bootgen_mac_str(mac, m->chaddr);
+		in.len[MATCH_MAC] = 17;
+	}
+	match_opt(&in, MATCH_VENDOR, &m->opt[DHCP_OPT_VENDOR_CLASS]);
+	match_opt(&in, MATCH_USER_CLASS, &m->opt[DHCP_OPT_USER_CLASS]);
+	in.field[MATCH_ARCH] = bootgen_arch_str(arch, m->arch);
+	in.len[MATCH_ARCH] = strlen(arch);
+	if (u->data && u->len == 17) {
+		const uint8_t *b = u->data + 1;
+
+		snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+			 b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+		in.field[MATCH_UUID] = uuid;
+		in.len[MATCH_UUID] = 36;
+	}
+	if (r->node) {
+		in.field[MATCH_HOSTNAME] = r->node->name;
+		in.len[MATCH_HOSTNAME] = strlen(r->node->name);
+	} else {
+		match_opt(&in, MATCH_HOSTNAME, &m->opt[DHCP_OPT_HOSTNAME]);
+	}
+	if (r->subnet) {
+		snprintf(net, sizeof(net), "%s/%u",
+			 inet_ntop(AF_INET, &r->subnet->net, a, sizeof(a)), r->subnet->prefix_len);
+		in.field[MATCH_SUBNET] = net;
+		in.len[MATCH_SUBNET] = strlen(net);
+	}
+	return bootgen_profile(r->g, r->node, &in, NULL);
+}
+
+/* The field of @b that serves the client's architecture, or NULL. */
+static const char *boot_field(const struct conf_bootfiles *b, const struct dhcp_msg *m)
+{
+	if (m->ipxe)
+		return b->ipxe;
+	if (m->http_client)
+		return m->arch == DHCP_ARCH_EFI_ARM64_HTTP ? b->http_arm64 : b->http;
+	switch (m->arch) {
+	case DHCP_ARCH_BIOS:
+		return b->bios;
+	case DHCP_ARCH_EFI_IA32:
+		return b->efi32;
+	case DHCP_ARCH_EFI_BC:
+	case DHCP_ARCH_EFI_X64:
+		return b->efi64;
+	case DHCP_ARCH_EFI_ARM64:
+		return b->arm64;
+	case DHCP_ARCH_EFI_X64_HTTP:
+		return b->http;
+	case DHCP_ARCH_EFI_ARM64_HTTP:
+		return b->http_arm64;
+	default:
+		return NULL;
+	}
+}
+
+static bool is_boot_client(const struct dhcp_msg *m)
+{
+	return m->pxe || m->http_client || m->ipxe || m->opt[DHCP_OPT_CLIENT_ARCH].data;
+}
+
+/*
+ * The boot file (or URL) for this client, expanded into @out: the node's profile first, then
+ * dhcp.boot. Returns false when there is none (not a boot client, or nothing configured).
+ */
+static bool boot_file(const struct dhcp_req *r, struct in_addr yiaddr, char *out, size_t cap)
+{
+	const struct conf_profile *p = NULL;
+	const char *tmpl = NULL, *bad;
+	struct vars v = { .r = r, .hostname = r->node ? r->node->name : "" };
+	char mac[64];
+	ssize_t n;
+
+	if (!is_boot_client(r->m))
+		return false;
+	p = client_profile(r);
+	if (p)
+		tmpl = boot_field(&p->boot, r->m);
+	if (!tmpl)
+		tmpl = boot_field(&r->c->dhcp.boot, r->m);
+	if (!tmpl || !*tmpl)
+		return false;
+	inet_ntop(AF_INET, &r->server_id, v.server, sizeof(v.server));
+	inet_ntop(AF_INET, yiaddr.s_addr ? &yiaddr : &r->m->ciaddr, v.ip, sizeof(v.ip));
+	snprintf(v.port, sizeof(v.port), "%u", r->c->http.port);
+	snprintf(v.mac, sizeof(v.mac), "%s", mac_str(mac, r->m));
+	n = template_expand(out, cap, tmpl, var_lookup, &v, &bad);
+	if (n < 0) {
+		pr_ratelimited(LOG_WARN, "dhcp: boot file '%s': unknown variable at '%.20s'", tmpl,
+			       bad);
+		return false;
+	}
+	if ((size_t)n >= cap) {
+		pr_ratelimited(LOG_WARN, "dhcp: boot file '%s' is longer than %zu bytes", tmpl,
+			       cap - 1);
+		return false;
+	}
+	return true;
+}
+
+static bool is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8) ||
+	       !strncmp(s, "tftp://", 7);
+}
+
+/* --- replies */
+
+/* Options for the address and the network: what every ACK and OFFER of a lease carries. */
+static void put_net_opts(struct dhcp_builder *b, const struct dhcp_req *r, uint32_t lease)
+{
+	const struct conf_subnet *s = r->subnet;
+	const struct dhcp_msg *m = r->m;
+
+	if (lease) {
+		dhcp_build_u32(b, DHCP_OPT_LEASE_TIME, lease);
+		dhcp_build_u32(b, DHCP_OPT_RENEWAL_T1, lease / 2);
+		dhcp_build_u32(b, DHCP_OPT_REBINDING_T2, (uint32_t)((uint64_t)lease * 7 / 8));
+	}
+	if (!s)
+		return;
+	dhcp_build_addr(b, DHCP_OPT_SUBNET_MASK,
+			addr_h(s->prefix_len ? ~UINT32_C(0) << (32 - s->prefix_len) : 0));
+	if (s->has_router)
+		dhcp_build_addr(b, DHCP_OPT_ROUTER, s->router);
+	if (s->nr_dns)
+		dhcp_build_opt(b, DHCP_OPT_DNS, s->dns, s->nr_dns * sizeof(*s->dns));
+	if (s->domain)
+		dhcp_build_str(b, DHCP_OPT_DOMAIN, s->domain);
+	if (r->node)
+		dhcp_build_str(b, DHCP_OPT_HOSTNAME, r->node->name);
+	/* The rest only when asked for (option 55), as RFC 2131 4.3.1 has it. */
+	if (s->nr_ntp && dhcp_requested(m, DHCP_OPT_NTP))
+		dhcp_build_opt(b, DHCP_OPT_NTP, s->ntp, s->nr_ntp * sizeof(*s->ntp));
+	if (s->has_mtu && dhcp_requested(m, DHCP_OPT_MTU))
+		dhcp_build_u16(b, DHCP_OPT_MTU, (uint16_t)s->mtu);
+	if (dhcp_requested(m, DHCP_OPT_BROADCAST))
+		dhcp_build_addr(b, DHCP_OPT_BROADCAST, addr_h(subnet_hi(s)));
+}
+
+/*
+ * Boot options. A TFTP file goes in the file field and option 67 with next-server in siaddr
+ * and option 66; a URL (iPXE, UEFI HTTP boot) in the same places without the TFTP server.
+ */
+static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, struct in_addr yiaddr,
+			  bool proxy)
+{
+	const struct dhcp_msg *m = r->m;
+	struct in_addr next = r->server_id;
+	char file[256], a[INET_ADDRSTRLEN];
+
+	if (r->subnet && r->subnet->has_next_server)
+		next = r->subnet->next_server;
+	if (m->pxe)
+		dhcp_build_str(b, DHCP_OPT_VENDOR_CLASS, "PXEClient");
+	else if (m->http_client)
+		dhcp_build_str(b, DHCP_OPT_VENDOR_CLASS, "HTTPClient");
+	if (boot_file(r, yiaddr, file, sizeof(file))) {
+		if (!is_url(file)) {
+			dhcp_build_set_addrs(b, yiaddr, next);
+			dhcp_build_str(b, DHCP_OPT_TFTP_SERVER,
+				       inet_ntop(AF_INET, &next, a, sizeof(a)));
+		}
+		/* A name too long for the 128-byte field still goes out as option 67. */
+		dhcp_build_set_file(b, file);
+		dhcp_build_str(b, DHCP_OPT_BOOTFILE, file);
+	}
+	/*
+	 * PXE ROMs behind a proxyDHCP server look for option 43; discovery control 8 says "boot
+	 * the file named here, no boot server discovery, no menu".
+	 */
+	if (proxy && m->pxe) {
+		static const uint8_t pxe43[] = { 6, 1, 8, 255 };
+
+		dhcp_build_opt(b, DHCP_OPT_VENDOR, pxe43, sizeof(pxe43));
+	}
+	/* iPXE's no-pxedhcp (175.176): do not wait ~3 s for proxyDHCP offers that never come. */
+	if (m->ipxe && !proxy) {
+		static const uint8_t ipxe175[] = { 176, 1, 1 };
+
+		dhcp_build_opt(b, DHCP_OPT_IPXE, ipxe175, sizeof(ipxe175));
+	}
+	if (m->opt[DHCP_OPT_UUID].data && (m->pxe || m->http_client))
+		dhcp_build_opt(b, DHCP_OPT_UUID, m->opt[DHCP_OPT_UUID].data,
+			       m->opt[DHCP_OPT_UUID].len);
+}
+
+/* Builds and sends (or, with @tx_out, hands back unsent) a reply. */
+static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, uint8_t type,
+			     struct in_addr yiaddr, uint32_t lease, bool send_now)
+{
+	const struct dhcp_msg *m = r->m;
+	struct dhcp_builder b;
+	size_t max_len = DHCP_MTU_MIN - DHCP_UDP_IP_HDR, len;
+	bool proxy = d->mode == CONF_DHCP_PROXY;
+	struct dhcp_tx *tx;
+
+	tx = tx_get(d);
+	if (!tx) {
+		d->dropped++;
+		pr_ratelimited(LOG_WARN, "dhcp: all %u reply slots busy; dropping a request",
+			       DHCP_TX_SLOTS);
+		return NULL;
+	}
+	if (m->max_size > DHCP_UDP_IP_HDR)
+		max_len = m->max_size - DHCP_UDP_IP_HDR;
+	dhcp_build_init(&b, tx->pkt, sizeof(tx->pkt), max_len, m);
+	dhcp_build_set_addrs(&b, yiaddr, (struct in_addr){ 0 });
+	if (type != DHCP_NONE)
+		dhcp_build_u8(&b, DHCP_OPT_MSG_TYPE, type);
+	dhcp_build_addr(&b, DHCP_OPT_SERVER_ID, r->server_id);
+	if (type != DHCP_NAK) {
+		if (!proxy)
+			put_net_opts(&b, r, lease);
+		put_boot_opts(&b, r, yiaddr, proxy);
+	}
+	/* RFC 3046 2.2: option 82 goes back as it came, the last option before END. */
+	if (m->opt[DHCP_OPT_RELAY_AGENT].data && m->giaddr.s_addr)
+		dhcp_build_opt(&b, DHCP_OPT_RELAY_AGENT, m->opt[DHCP_OPT_RELAY_AGENT].data,
+			       m->opt[DHCP_OPT_RELAY_AGENT].len);
+	len = dhcp_build_finish(&b);
+	if (b.err)
+		pr_ratelimited(LOG_WARN, "dhcp: reply to xid %08x: options left out (%s)", m->xid,
+			       strerror(-b.err));
+	tx->iov = (struct iovec){ tx->pkt, len };
+	tx_address(d, tx, r, type, yiaddr);
+	if (send_now)
+		tx_send(tx);
+	return tx;
+}
+
+static void log_reply(const struct dhcp_req *r, const char *what, struct in_addr ip)
+{
+	char mac[64], a[INET_ADDRSTRLEN];
+
+	pr_info("dhcp: %s %s to %s%s%s (%s, xid %08x)", what,
+		inet_ntop(AF_INET, &ip, a, sizeof(a)), mac_str(mac, r->m),
+		r->node ? " " : "", r->node ? r->node->name : "", dhcp_arch_name(r->m->arch),
+		r->m->xid);
+}
+
+/* --- leases */
+
+static bool lease_owned(const struct lease *l, const struct dhcp_msg *m)
+{
+	const struct dhcp_opt *cid = &m->opt[DHCP_OPT_CLIENT_ID];
+
+	if (cid->data && l->cid_len && l->cid_len == cid->len &&
+	    !memcmp(l->cid, cid->data, cid->len))
+		return true;
+	return l->hlen && l->hlen == m->hlen && l->htype == m->htype &&
+	       !memcmp(l->hwaddr, m->chaddr, m->hlen);
+}
+
+static void client_ident(const struct dhcp_msg *m, const uint8_t **cid, size_t *cid_len)
+{
+	const struct dhcp_opt *o = &m->opt[DHCP_OPT_CLIENT_ID];
+
+	*cid = o->data;
+	*cid_len = o->data && o->len <= LEASE_CID_MAX ? o->len : 0;
+}
+
+static bool available(const struct lease *l, uint64_t now)
+{
+	return !l || l->state == LEASE_FREE || l->expires <= now;
+}
+
+/* The client's own lease when it can keep it: same subnet, in a pool, not declined. */
+static struct lease *client_lease(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	const struct dhcp_msg *m = r->m;
+	const uint8_t *cid;
+	size_t cid_len;
+	struct lease *l;
+
+	client_ident(m, &cid, &cid_len);
+	l = lease_pool_find_client(d->pool, m->htype, m->hlen, m->chaddr, cid, cid_len);
+	if (!l || l->state == LEASE_DECLINED || !in_subnet(r->subnet, l->ip) ||
+	    !lease_pool_in_range(d->pool, l->ip))
+		return NULL;
+	/* The same MAC under a new client id (firmware, then iPXE, then Linux): one lease. */
+	lease_pool_set_client(d->pool, l, m->htype, m->hlen, m->chaddr, cid, cid_len);
+	return l;
+}
+
+static struct lease *alloc_lease(struct dhcp_service *d, const struct dhcp_req *r,
+				 uint32_t requested)
+{
+	const struct dhcp_msg *m = r->m;
+	const uint8_t *cid;
+	size_t cid_len;
+	struct lease *l;
+
+	client_ident(m, &cid, &cid_len);
+	l = lease_pool_alloc(d->pool, subnet_lo(r->subnet), subnet_hi(r->subnet), requested,
+			     m->htype, m->hlen, m->chaddr, cid, cid_len, r->now);
+	if (!l) {
+		char a[INET_ADDRSTRLEN];
+
+		pr_ratelimited(LOG_ERR, "dhcp: no free address in subnet %s/%u (%s)",
+			       inet_ntop(AF_INET, &r->subnet->net, a, sizeof(a)),
+			       r->subnet->prefix_len, strerror(errno));
+	}
+	return l;
+}
+
+/* The address a static reservation gives the client, when it fits the link. */
+static bool static_ip(const struct dhcp_req *r, struct in_addr *ip)
+{
+	if (!r->node || !r->node->has_ip || !in_subnet(r->subnet, h32(r->node->ip)))
+		return false;
+	*ip = r->node->ip;
+	return true;
+}
+
+static uint32_t lease_time(const struct dhcp_req *r)
+{
+	uint32_t t = r->subnet && r->subnet->has_lease_time ? r->subnet->lease_time :
+							       r->c->dhcp.lease_time;
+
+	/* A client may ask for less (option 51), never for more. */
+	if (r->m->lease_time && r->m->lease_time >= 60 && r->m->lease_time < t)
+		t = r->m->lease_time;
+	return t;
+}
+
+static void on_durable(void *ctx, int err)
+{
+	struct dhcp_tx *tx = ctx;
+
+	if (err) {
+		tx->d->store_errors++;
+		pr_ratelimited(LOG_ERR, "dhcp: lease not stored (%s); ACK withheld",
+			       strerror(-err));
+		tx_put(tx);
+		return;
+	}
+	tx_send(tx);
+}
+
+static void on_stored(void *ctx, int err)
+{
+	struct dhcp_service *d = ctx;
+
+	if (err) {
+		d->store_errors++;
+		pr_ratelimited(LOG_ERR, "dhcp: lease change not stored: %s", strerror(-err));
+	}
+}
+
+static void persist(struct dhcp_service *d, const struct lease *l)
+{
+	int ret = lease_store_put(d->store, l, on_stored, d);
+
+	if (ret)
+		on_stored(d, ret);
+}
+
+/* --- message handlers */
+
+static void do_discover(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	struct in_addr ip;
+	struct lease *l;
+
+	if (d->mode == CONF_DHCP_PROXY) {
+		if (!is_boot_client(r->m))
+			return;
+		d->offers++;
+		reply(d, r, DHCP_OFFER, (struct in_addr){ 0 }, 0, true);
+		log_reply(r, "proxy OFFER", r->server_id);
+		return;
+	}
+	if (!static_ip(r, &ip)) {
+		l = client_lease(d, r);
+		if (!l)
+			l = alloc_lease(d, r, h32(r->m->requested_ip));
+		if (!l)
+			return;
+		if (l->state != LEASE_BOUND || l->expires <= r->now) {
+			l->state = LEASE_OFFERED;
+			l->expires = r->now + r->c->dhcp.offer_time;
+		}
+		l->updated = r->now;
+		ip = addr_h(l->ip);
+	}
+	d->offers++;
+	reply(d, r, DHCP_OFFER, ip, lease_time(r), true);
+	if (log_level >= LOG_DEBUG)
+		log_reply(r, "OFFER", ip);
+}
+
+static void nak(struct dhcp_service *d, const struct dhcp_req *r, const char *why)
+{
+	char mac[64];
+
+	d->naks++;
+	pr_info("dhcp: NAK to %s: %s", mac_str(mac, r->m), why);
+	reply(d, r, DHCP_NAK, (struct in_addr){ 0 }, 0, true);
+}
+
+static void ack_lease(struct dhcp_service *d, const struct dhcp_req *r, struct lease *l)
+{
+	const struct dhcp_opt *host = &r->m->opt[DHCP_OPT_HOSTNAME];
+	uint32_t t = lease_time(r);
+	struct dhcp_tx *tx;
+	int ret;
+
+	l->state = LEASE_BOUND;
+	l->expires = r->now + t;
+	l->updated = r->now;
+	if (host->data) {
+		size_t n = host->len < LEASE_HOST_MAX - 1 ? host->len : LEASE_HOST_MAX - 1;
+
+		memcpy(l->hostname, host->data, n);
+		l->hostname[n] = '\0';
+	}
+	tx = reply(d, r, DHCP_ACK, addr_h(l->ip), t, false);
+	if (!tx)
+		return;
+	d->acks++;
+	log_reply(r, "ACK", addr_h(l->ip));
+	ret = lease_store_put(d->store, l, on_durable, tx);
+	if (ret)
+		on_durable(tx, ret);
+}
+
+static void do_request(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	const struct dhcp_msg *m = r->m;
+	bool selecting = m->server_id.s_addr != 0;
+	struct in_addr want = m->requested_ip.s_addr ? m->requested_ip : m->ciaddr, ip;
+	struct lease *l;
+
+	if (d->mode == CONF_DHCP_PROXY) {
+		/* Only the boot server port answers requests in proxy mode. */
+		if (!r->proxy_port || !is_boot_client(m))
+			return;
+		d->acks++;
+		reply(d, r, DHCP_ACK, (struct in_addr){ 0 }, 0, true);
+		log_reply(r, "proxy ACK", m->ciaddr);
+		return;
+	}
+	if (selecting && m->server_id.s_addr != r->server_id.s_addr) {
+		/* The client took another server's offer: let ours go at once. */
+		l = client_lease(d, r);
+		if (l && l->state == LEASE_OFFERED) {
+			l->state = LEASE_FREE;
+			l->expires = r->now;
+			l->updated = r->now;
+		}
+		return;
+	}
+	if (!want.s_addr) {
+		d->dropped++;
+		return;
+	}
+	if (!in_subnet(r->subnet, h32(want))) {
+		if (r->c->dhcp.authoritative)
+			nak(d, r, "address is not on this network");
+		return;
+	}
+	if (static_ip(r, &ip)) {
+		if (ip.s_addr != want.s_addr) {
+			nak(d, r, "the node has a reserved address");
+			return;
+		}
+		d->acks++;
+		reply(d, r, DHCP_ACK, ip, lease_time(r), true);
+		log_reply(r, "ACK", ip);
+		return;
+	}
+	l = client_lease(d, r);
+	if (l && l->ip == h32(want)) {
+		ack_lease(d, r, l);
+		return;
+	}
+	/*
+	 * INIT-REBOOT or a lease we no longer hold (a new database, an expiry): grant the
+	 * address if nobody else holds it, as if the client had been offered it.
+	 */
+	if (!selecting && !l && lease_pool_in_range(d->pool, h32(want)) &&
+	    available(lease_pool_find_ip(d->pool, h32(want)), r->now)) {
+		l = alloc_lease(d, r, h32(want));
+		if (l && l->ip == h32(want)) {
+			ack_lease(d, r, l);
+			return;
+		}
+	}
+	if (r->c->dhcp.authoritative || selecting)
+		nak(d, r, l ? "the client holds another address" : "address not available");
+}
+
+static void do_decline(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	const struct dhcp_msg *m = r->m;
+	struct lease *l;
+	char mac[64], a[INET_ADDRSTRLEN];
+
+	if (d->mode == CONF_DHCP_PROXY || m->server_id.s_addr != r->server_id.s_addr)
+		return;
+	l = lease_pool_find_ip(d->pool, h32(m->requested_ip));
+	if (!l || !lease_owned(l, m))
+		return;
+	pr_warn("dhcp: %s declined %s (another host uses it?); quarantined for %u s",
+		mac_str(mac, m), inet_ntop(AF_INET, &m->requested_ip, a, sizeof(a)),
+		r->c->dhcp.decline_time);
+	l->state = LEASE_DECLINED;
+	l->expires = r->now + r->c->dhcp.decline_time;
+	l->updated = r->now;
+	/* Nobody's address any more: the client gets another one when it starts over. */
+	lease_pool_set_client(d->pool, l, 0, 0, NULL, NULL, 0);
+	persist(d, l);
+}
+
+static void do_release(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	const struct dhcp_msg *m = r->m;
+	struct lease *l;
+
+	if (d->mode == CONF_DHCP_PROXY || m->server_id.s_addr != r->server_id.s_addr)
+		return;
+	l = lease_pool_find_ip(d->pool, h32(m->ciaddr));
+	if (!l || !lease_owned(l, m) || l->state != LEASE_BOUND)
+		return;
+	/* The identity stays, so the client gets the same address back if it is still free. */
+	l->state = LEASE_FREE;
+	l->expires = r->now;
+	l->updated = r->now;
+	log_reply(r, "RELEASE of", m->ciaddr);
+	persist(d, l);
+}
+
+static void do_inform(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	if (!r->m->ciaddr.s_addr)
+		return;
+	d->acks++;
+	reply(d, r, DHCP_ACK, (struct in_addr){ 0 }, 0, true);
+}
+
+/* BOOTP (no option 53): answered for nodes with a reserved address only, as BOOTP leases are
+ * forever. */
+static void do_bootp(struct dhcp_service *d, const struct dhcp_req *r)
+{
+	struct in_addr ip;
+
+	if (d->mode == CONF_DHCP_PROXY || !static_ip(r, &ip))
+		return;
+	d->acks++;
+	reply(d, r, DHCP_NONE, ip, 0, true);
+	log_reply(r, "BOOTREPLY", ip);
+}
+
+static bool interface_ok(const struct dhcp_service *d, int ifindex)
+{
+	if (!d->nr_ifs)
+		return true;
+	for (size_t i = 0; i < d->nr_ifs; i++)
+		if (d->ifindex[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8_t *pkt,
+		   size_t len, const struct sockaddr_in *peer, int ifindex, struct in_addr local)
+{
+	struct server_gen *g;
+	struct dhcp_req r = { .m = &d->msg, .peer = *peer, .ifindex = ifindex, .local = local,
+			      .proxy_port = ln->proxy_port };
+	struct in_addr link;
+	char a[INET_ADDRSTRLEN];
+
+	d->rx++;
+	if (!interface_ok(d, ifindex))
+		return;
+	if (dhcp_parse(pkt, len, &d->msg) < 0 || d->msg.op != DHCP_BOOTREQUEST) {
+		d->malformed++;
+		pr_ratelimited(LOG_WARN, "dhcp: malformed packet (%zu bytes) from %s:%u dropped",
+			       len, inet_ntop(AF_INET, &peer->sin_addr, a, sizeof(a)),
+			       ntohs(peer->sin_port));
+		return;
+	}
+	g = server_gen_get();
+	r.g = g;
+	r.c = g->conf;
+	r.now = (uint64_t)time(NULL);
+	r.server_id = r.c->dhcp.has_server_id ? r.c->dhcp.server_id : local;
+	if (!r.server_id.s_addr)
+		goto out;
+	if (d->msg.htype == ARPHRD_ETHER && d->msg.hlen == 6)
+		r.node = conf_node_by_mac(r.c, d->msg.chaddr);
+	/* The link the client is on: its relay's, or ours where the request came in. */
+	link = d->msg.giaddr.s_addr ? d->msg.giaddr : local;
+	r.subnet = conf_subnet_for(r.c, link);
+	if (!r.subnet && d->mode == CONF_DHCP_SERVER) {
+		pr_ratelimited(LOG_WARN, "dhcp: no subnet in the configuration holds %s; request "
+			       "from %s ignored", inet_ntop(AF_INET, &link, a, sizeof(a)),
+			       mac_str((char[64]){ 0 }, &d->msg));
+		goto out;
+	}
+	if (log_level >= LOG_DEBUG)
+		pr_debug("dhcp: %s from %s arch %s%s%s%s", dhcp_msg_type_name(d->msg.msg_type),
+			 mac_str((char[64]){ 0 }, &d->msg), dhcp_arch_name(d->msg.arch),
+			 d->msg.pxe ? " PXE" : "", d->msg.ipxe ? " iPXE" : "",
+			 d->msg.http_client ? " HTTP" : "");
+	switch (d->msg.msg_type) {
+	case DHCP_DISCOVER:
+		if (!ln->proxy_port)
+			do_discover(d, &r);
+		break;
+	case DHCP_REQUEST:
+		do_request(d, &r);
+		break;
+	case DHCP_DECLINE:
+		do_decline(d, &r);
+		break;
+	case DHCP_RELEASE:
+		do_release(d, &r);
+		break;
+	case DHCP_INFORM:
+		do_inform(d, &r);
+		break;
+	case DHCP_NONE:
+		do_bootp(d, &r);
+		break;
+	default:
+		break;
+	}
+out:
+	server_gen_put(g);
+}
+
+/* --- loop plumbing */
+
+static void arm_listener(struct dhcp_service *d, struct dhcp_listener *ln)
+{
+	int ret = loop_recvmsg_multishot(d->loop, &ln->op, ln->fd, &ln->msg, &d->ring);
+
+	if (ret)
+		pr_err("dhcp: cannot arm the listener: %s", strerror(-ret));
+}
+
+static void on_packet(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
+{
+	struct dhcp_listener *ln = container_of(op, struct dhcp_listener, op);
+	struct dhcp_service *d = ln->d;
+	struct io_uring_recvmsg_out *out;
+	struct in_addr local = { 0 };
+	struct sockaddr_in peer;
+	struct cmsghdr *cm;
+	int ifindex = 0;
+	uint8_t *buf;
+
+	if (res < 0) {
+		if (res != -ENOBUFS && res != -ECANCELED)
+			pr_warn("dhcp: listener: %s", strerror(-res));
+		if (!(flags & IORING_CQE_F_MORE) && res != -ECANCELED)
+			arm_listener(d, ln);
+		return;
+	}
+	if (!(flags & IORING_CQE_F_BUFFER))
+		goto rearm;
+	buf = loop_buf(&d->ring, flags);
+	out = io_uring_recvmsg_validate(buf, res, &ln->msg);
+	if (!out || out->namelen < sizeof(peer) || (out->flags & MSG_TRUNC))
+		goto recycle;
+	memcpy(&peer, io_uring_recvmsg_name(out), sizeof(peer));
+	for (cm = io_uring_recvmsg_cmsg_firsthdr(out, &ln->msg); cm;
+	     cm = io_uring_recvmsg_cmsg_nexthdr(out, &ln->msg, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			local = pi.ipi_spec_dst;
+			ifindex = pi.ipi_ifindex;
+		}
+	}
+	handle(d, ln, io_uring_recvmsg_payload(out, &ln->msg),
+	       io_uring_recvmsg_payload_length(out, res, &ln->msg), &peer, ifindex, local);
+recycle:
+	loop_buf_recycle(loop, &d->ring, flags);
+rearm:
+	if (!(flags & IORING_CQE_F_MORE))
+		arm_listener(d, ln);
+}
+
+static void arm_store(struct dhcp_service *d)
+{
+	int ret = loop_poll(d->loop, &d->store_op, lease_store_fd(d->store), POLLIN);
+
+	if (ret)
+		pr_err("dhcp: cannot watch the lease store: %s", strerror(-ret));
+}
+
+static void on_store(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
+{
+	struct dhcp_service *d = container_of(op, struct dhcp_service, store_op);
+
+	if (res == -ECANCELED)
+		return;
+	lease_store_reap(d->store);
+	arm_store(d);
+}
+
+static int open_socket(uint16_t port, const char *ifname)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int one = 1, fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -errno;
+	/* Broadcast replies, and the interface and our address of every request. */
+	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1)
+		goto fail;
+	/* One interface: let the kernel filter, and let other servers have the others. */
+	if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+				 (socklen_t)strlen(ifname) + 1) == -1)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+static void load_one(void *ctx, const struct lease *l)
+{
+	struct dhcp_service *d = ctx;
+
+	/* An offer is never stored; anything else comes back as it was. */
+	if (l->state != LEASE_OFFERED && !lease_pool_insert(d->pool, l))
+		pr_err("dhcp: out of memory loading leases");
+}
+
+static int setup_pool(struct dhcp_service *d, const struct conf *c)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int ret;
+
+	for (size_t i = 0; i < c->dhcp.nr_subnets; i++) {
+		const struct conf_subnet *s = &c->dhcp.subnets[i];
+
+		for (size_t j = 0; j < s->nr_pools; j++) {
+			uint32_t f = h32(s->pools[j].first), l = h32(s->pools[j].last);
+
+			ret = lease_pool_add_range(d->pool, f, l);
+			if (ret) {
+				pr_err("dhcp: pool %s-%s: %s",
+				       inet_ntop(AF_INET, &s->pools[j].first, a, sizeof(a)),
+				       inet_ntop(AF_INET, &s->pools[j].last, b, sizeof(b)),
+				       strerror(-ret));
+				return ret;
+			}
+			d->pool_size += (size_t)(l - f) + 1;
+		}
+	}
+	for (size_t i = 0; i < c->nr_nodes; i++)
+		if (c->nodes[i].has_ip)
+			lease_pool_reserve(d->pool, h32(c->nodes[i].ip));
+	return 0;
+}
+
+struct dhcp_service *dhcp_open(struct server *srv, const struct conf *c)
+{
+	const struct conf_dhcp *dc = &c->dhcp;
+	const char *db = dc->lease_db ? dc->lease_db : DEFAULT_LEASE_DB;
+	struct dhcp_service *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->srv = srv;
+	d->mode = dc->mode;
+	d->client_port = dc->client_port;
+	d->main.fd = d->proxy.fd = -1;
+	if (dc->nr_interfaces > DHCP_IFS_MAX) {
+		pr_err("dhcp: at most %d interfaces", DHCP_IFS_MAX);
+		goto fail;
+	}
+	for (size_t i = 0; i < dc->nr_interfaces; i++) {
+		unsigned idx = if_nametoindex(dc->interfaces[i]);
+
+		if (!idx) {
+			pr_err("dhcp: interface %s: %s", dc->interfaces[i], strerror(errno));
+			goto fail;
+		}
+		d->ifindex[d->nr_ifs] = (int)idx;
+		snprintf(d->ifnames[d->nr_ifs++], IF_NAMESIZE, "%s", dc->interfaces[i]);
+	}
+	d->main.fd = open_socket(dc->port, d->nr_ifs == 1 ? d->ifnames[0] : NULL);
+	if (d->main.fd < 0) {
+		pr_err("dhcp: cannot listen on port %u: %s", dc->port, strerror(-d->main.fd));
+		goto fail;
+	}
+	if (d->mode == CONF_DHCP_PROXY && dc->proxy_port) {
+		d->proxy.fd = open_socket(dc->proxy_port, d->nr_ifs == 1 ? d->ifnames[0] : NULL);
+		if (d->proxy.fd < 0) {
+			pr_err("dhcp: cannot listen on port %u: %s", dc->proxy_port,
+			       strerror(-d->proxy.fd));
+			goto fail;
+		}
+	}
+	d->pool = lease_pool_new();
+	if (!d->pool || setup_pool(d, c))
+		goto fail;
+	if (d->mode == CONF_DHCP_SERVER) {
+		char *errs = NULL;
+		size_t errs_len = 0;
+		FILE *err = open_memstream(&errs, &errs_len);
+
+		d->store = lease_store_open(db, (enum lease_sync)dc->lease_sync, err);
+		if (err)
+			fclose(err);
+		if (!d->store) {
+			pr_err("dhcp: %s", errs && *errs ? strtok(errs, "\n") : "lease store");
+			free(errs);
+			goto fail;
+		}
+		free(errs);
+		ret = lease_store_load(d->store, load_one, d);
+		if (ret < 0) {
+			pr_err("dhcp: cannot load leases from %s: %s", db, strerror(-ret));
+			goto fail;
+		}
+		pr_info("dhcp: %d leases loaded from %s", ret, db);
+	}
+	d->tx = calloc(DHCP_TX_SLOTS, sizeof(*d->tx));
+	if (!d->tx)
+		goto fail;
+	for (size_t i = 0; i < DHCP_TX_SLOTS; i++) {
+		d->tx[i].d = d;
+		d->tx[i].op.fn = on_sent;
+		tx_put(&d->tx[i]);
+	}
+	return d;
+fail:
+	dhcp_close(d);
+	return NULL;
+}
+
+static void listener_init(struct dhcp_service *d, struct dhcp_listener *ln, bool proxy_port)
+{
+	ln->d = d;
+	ln->op.fn = on_packet;
+	ln->proxy_port = proxy_port;
+	/* Multishot recvmsg lays out name and control in each buffer from these lengths. */
+	ln->msg.msg_namelen = sizeof(struct sockaddr_in);
+	ln->msg.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
+}
+
+int dhcp_start(struct dhcp_service *d, struct loop *loop)
+{
+	int ret;
+
+	d->loop = loop;
+	ret = loop_bufring_init(loop, &d->ring, DHCP_BGID, DHCP_BUFS, DHCP_BUF_SIZE);
+	if (ret) {
+		pr_err("dhcp: provided-buffer ring: %s", strerror(-ret));
+		return ret;
+	}
+	listener_init(d, &d->main, false);
+	arm_listener(d, &d->main);
+	if (d->proxy.fd >= 0) {
+		listener_init(d, &d->proxy, true);
+		arm_listener(d, &d->proxy);
+	}
+	if (d->store) {
+		d->store_op.fn = on_store;
+		arm_store(d);
+	}
+	return 0;
+}
+
+void dhcp_describe(const struct dhcp_service *d, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "dhcp %s on %s", d->mode == CONF_DHCP_PROXY ?
+				    "proxy" : "server", d->nr_ifs ? "" : "every interface");
+
+	for (size_t i = 0; i < d->nr_ifs && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "", d->ifnames[i]);
+	if (n < size && d->mode == CONF_DHCP_SERVER)
+		snprintf(buf + n, size - n, " (%zu pool addresses)", d->pool_size);
+}
+
+void dhcp_close(struct dhcp_service *d)
+{
+	if (!d)
+		return;
+	/* The loop is gone (loop_free ran first), so only the memory is left to free. */
+	loop_bufring_free(NULL, &d->ring);
+	if (d->main.fd >= 0)
+		close(d->main.fd);
+	if (d->proxy.fd >= 0)
+		close(d->proxy.fd);
+	lease_store_close(d->store);
+	lease_pool_free(d->pool);
+	if (d->rx)
+		pr_info("dhcp: %llu packets, %llu offers, %llu acks, %llu naks, %llu malformed, "
+			"%llu dropped, %llu store errors", d->rx, d->offers, d->acks, d->naks,
+			d->malformed, d->dropped, d->store_errors);
+	free(d->tx);
+	free(d);
+}
