@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "conf/import.h"
 #include "core/log.h"
+#include "svc/bootgen.h"
 #include "svc/server.h"
 
 #ifndef BOOTHERD_VERSION
@@ -38,7 +39,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: bootherd COMMAND [OPTIONS]\n"
 		"\n"
-		"A network boot server: TFTP and HTTP (DHCP to come) on io_uring.\n"
+		"A network boot server: DHCP, TFTP and HTTP on io_uring.\n"
 		"\n"
 		"Commands:\n"
 		"  serve [-c FILE] [OPTIONS]   serve boot files (foreground; logs to stderr)\n"
@@ -259,6 +260,7 @@ static int cmd_check(int argc, char **argv)
 	};
 	const char *path = NULL;
 	struct conf *c = NULL;
+	unsigned errors, warnings = 0;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -279,13 +281,22 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "bootherd: check: give the file to check with -c FILE\n");
 		return 2;
 	}
-	if (conf_load_file(path, &c, stderr) || conf_validate(c, stderr)) {
+	if (conf_load_file(path, &c, stderr)) {
+		fprintf(stderr, "%s: not valid\n", path);
+		return 1;
+	}
+	/* Every finding in one run: the inventory's, then the rules'. */
+	errors = conf_validate(c, stderr) ? 1 : 0;
+	errors += bootgen_check(c, stderr, &warnings);
+	if (errors) {
 		conf_put(c);
 		fprintf(stderr, "%s: not valid\n", path);
 		return 1;
 	}
-	printf("%s: ok (%zu roots, %zu nodes, %zu profiles)\n", path, c->nr_roots, c->nr_nodes,
-	       c->nr_profiles);
+	printf("%s: ok (%zu roots, %zu nodes, %zu profiles, %zu rules%s", path, c->nr_roots,
+	       c->nr_nodes, c->nr_profiles, c->nr_rules, warnings ? "; " : ")\n");
+	if (warnings)
+		printf("%u warnings)\n", warnings);
 	conf_put(c);
 	return 0;
 }
