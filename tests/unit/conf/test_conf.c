@@ -292,10 +292,28 @@ static void example_file_loads(void)
 		return;
 	CHECK_STR(c->source, "conf/bootherd.yaml");
 	CHECK_EQ(c->nr_nodes, 3u);
-	CHECK_EQ(c->nr_profiles, 2u);
+	CHECK_EQ(c->nr_profiles, 3u);
+	CHECK_EQ(c->nr_groups, 1u);
+	CHECK_EQ(c->nr_rules, 2u);
+	CHECK_EQ(c->nodes[1].nr_macs, 2u);
 	CHECK(c->nr_roots >= 1);
 	if (c->nr_roots)
 		CHECK_STR(c->roots[0].path, "/srv/bootherd/tftp");
+	{
+		/* Consistent apart from its roots, which only exist on a server. */
+		char *errs = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&errs, &len);
+
+		conf_validate(c, f);
+		fclose(f);
+		for (char *l = strtok(errs, "\n"); l; l = strtok(NULL, "\n")) {
+			CHECK(strstr(l, ": root '/srv/bootherd/") != NULL);
+			if (!strstr(l, ": root '/srv/bootherd/"))
+				printf("# %s\n", l);
+		}
+		free(errs);
+	}
 	conf_put(c);
 }
 
