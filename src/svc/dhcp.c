@@ -95,8 +95,10 @@ struct dhcp_service {
 	struct dhcp_tx *tx_free;
 	struct dhcp_msg msg;            /* the request being handled; large, so not on the stack */
 	size_t pool_size;
-	unsigned long long rx, offers, acks, naks, dropped, malformed, store_errors;
 };
+
+/* Counters live in struct server, where /metrics reads them; only this thread writes them. */
+#define COUNT(d, what) atomic_fetch_add_explicit(&(d)->srv->dhcp_##what, 1, memory_order_relaxed)
 
 static uint32_t h32(struct in_addr a)
 {
@@ -495,7 +497,7 @@ static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, u
 
 	tx = tx_get(d);
 	if (!tx) {
-		d->dropped++;
+		COUNT(d, dropped);
 		pr_ratelimited(LOG_WARN, "dhcp: all %u reply slots busy; dropping a request",
 			       DHCP_TX_SLOTS);
 		return NULL;
@@ -627,7 +629,7 @@ static void on_durable(void *ctx, int err)
 	struct dhcp_tx *tx = ctx;
 
 	if (err) {
-		tx->d->store_errors++;
+		COUNT(tx->d, store_errors);
 		pr_ratelimited(LOG_ERR, "dhcp: lease not stored (%s); ACK withheld",
 			       strerror(-err));
 		tx_put(tx);
@@ -641,7 +643,7 @@ static void on_stored(void *ctx, int err)
 	struct dhcp_service *d = ctx;
 
 	if (err) {
-		d->store_errors++;
+		COUNT(d, store_errors);
 		pr_ratelimited(LOG_ERR, "dhcp: lease change not stored: %s", strerror(-err));
 	}
 }
@@ -664,7 +666,7 @@ static void do_discover(struct dhcp_service *d, const struct dhcp_req *r)
 	if (d->mode == CONF_DHCP_PROXY) {
 		if (!is_boot_client(r->m))
 			return;
-		d->offers++;
+		COUNT(d, offers);
 		reply(d, r, DHCP_OFFER, (struct in_addr){ 0 }, 0, true);
 		log_reply(r, "proxy OFFER", r->server_id);
 		return;
@@ -682,7 +684,7 @@ static void do_discover(struct dhcp_service *d, const struct dhcp_req *r)
 		l->updated = r->now;
 		ip = addr_h(l->ip);
 	}
-	d->offers++;
+	COUNT(d, offers);
 	reply(d, r, DHCP_OFFER, ip, lease_time(r), true);
 	if (log_level >= LOG_DEBUG)
 		log_reply(r, "OFFER", ip);
@@ -692,7 +694,7 @@ static void nak(struct dhcp_service *d, const struct dhcp_req *r, const char *wh
 {
 	char mac[64];
 
-	d->naks++;
+	COUNT(d, naks);
 	pr_info("dhcp: NAK to %s: %s", mac_str(mac, r->m), why);
 	reply(d, r, DHCP_NAK, (struct in_addr){ 0 }, 0, true);
 }
@@ -716,7 +718,7 @@ static void ack_lease(struct dhcp_service *d, const struct dhcp_req *r, struct l
 	tx = reply(d, r, DHCP_ACK, addr_h(l->ip), t, false);
 	if (!tx)
 		return;
-	d->acks++;
+	COUNT(d, acks);
 	log_reply(r, "ACK", addr_h(l->ip));
 	ret = lease_store_put(d->store, l, on_durable, tx);
 	if (ret)
@@ -734,7 +736,7 @@ static void do_request(struct dhcp_service *d, const struct dhcp_req *r)
 		/* Only the boot server port answers requests in proxy mode. */
 		if (!r->proxy_port || !is_boot_client(m))
 			return;
-		d->acks++;
+		COUNT(d, acks);
 		reply(d, r, DHCP_ACK, (struct in_addr){ 0 }, 0, true);
 		log_reply(r, "proxy ACK", m->ciaddr);
 		return;
@@ -750,7 +752,7 @@ static void do_request(struct dhcp_service *d, const struct dhcp_req *r)
 		return;
 	}
 	if (!want.s_addr) {
-		d->dropped++;
+		COUNT(d, dropped);
 		return;
 	}
 	if (!in_subnet(r->subnet, h32(want))) {
@@ -763,7 +765,7 @@ static void do_request(struct dhcp_service *d, const struct dhcp_req *r)
 			nak(d, r, "the node has a reserved address");
 			return;
 		}
-		d->acks++;
+		COUNT(d, acks);
 		reply(d, r, DHCP_ACK, ip, lease_time(r), true);
 		log_reply(r, "ACK", ip);
 		return;
@@ -833,7 +835,7 @@ static void do_inform(struct dhcp_service *d, const struct dhcp_req *r)
 {
 	if (!r->m->ciaddr.s_addr)
 		return;
-	d->acks++;
+	COUNT(d, acks);
 	reply(d, r, DHCP_ACK, (struct in_addr){ 0 }, 0, true);
 }
 
@@ -845,7 +847,7 @@ static void do_bootp(struct dhcp_service *d, const struct dhcp_req *r)
 
 	if (d->mode == CONF_DHCP_PROXY || !static_ip(r, &ip))
 		return;
-	d->acks++;
+	COUNT(d, acks);
 	reply(d, r, DHCP_NONE, ip, 0, true);
 	log_reply(r, "BOOTREPLY", ip);
 }
@@ -869,11 +871,11 @@ static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8
 	struct in_addr link;
 	char a[INET_ADDRSTRLEN];
 
-	d->rx++;
+	COUNT(d, packets);
 	if (!interface_ok(d, ifindex))
 		return;
 	if (dhcp_parse(pkt, len, &d->msg) < 0 || d->msg.op != DHCP_BOOTREQUEST) {
-		d->malformed++;
+		COUNT(d, malformed);
 		pr_ratelimited(LOG_WARN, "dhcp: malformed packet (%zu bytes) from %s:%u dropped",
 			       len, inet_ntop(AF_INET, &peer->sin_addr, a, sizeof(a)),
 			       ntohs(peer->sin_port));
@@ -1199,10 +1201,16 @@ void dhcp_close(struct dhcp_service *d)
 		close(d->proxy.fd);
 	lease_store_close(d->store);
 	lease_pool_free(d->pool);
-	if (d->rx)
+	if (atomic_load(&d->srv->dhcp_packets))
 		pr_info("dhcp: %llu packets, %llu offers, %llu acks, %llu naks, %llu malformed, "
-			"%llu dropped, %llu store errors", d->rx, d->offers, d->acks, d->naks,
-			d->malformed, d->dropped, d->store_errors);
+			"%llu dropped, %llu store errors",
+			(unsigned long long)atomic_load(&d->srv->dhcp_packets),
+			(unsigned long long)atomic_load(&d->srv->dhcp_offers),
+			(unsigned long long)atomic_load(&d->srv->dhcp_acks),
+			(unsigned long long)atomic_load(&d->srv->dhcp_naks),
+			(unsigned long long)atomic_load(&d->srv->dhcp_malformed),
+			(unsigned long long)atomic_load(&d->srv->dhcp_dropped),
+			(unsigned long long)atomic_load(&d->srv->dhcp_store_errors));
 	free(d->tx);
 	free(d);
 }

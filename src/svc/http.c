@@ -1144,14 +1144,28 @@ static int metrics_handler(const struct http_route_req *req, struct http_body *o
 		"# TYPE bootherd_cache_hits_total counter\nbootherd_cache_hits_total %llu\n"
 		"# TYPE bootherd_cache_misses_total counter\nbootherd_cache_misses_total %llu\n"
 		"# TYPE bootherd_cache_bytes gauge\nbootherd_cache_bytes %llu\n"
-		"# TYPE bootherd_cache_entries gauge\nbootherd_cache_entries %llu\n",
+		"# TYPE bootherd_cache_entries gauge\nbootherd_cache_entries %llu\n"
+		"# TYPE bootherd_dhcp_packets_total counter\nbootherd_dhcp_packets_total %llu\n"
+		"# TYPE bootherd_dhcp_offers_total counter\nbootherd_dhcp_offers_total %llu\n"
+		"# TYPE bootherd_dhcp_acks_total counter\nbootherd_dhcp_acks_total %llu\n"
+		"# TYPE bootherd_dhcp_naks_total counter\nbootherd_dhcp_naks_total %llu\n"
+		"# TYPE bootherd_dhcp_malformed_total counter\nbootherd_dhcp_malformed_total %llu\n"
+		"# TYPE bootherd_dhcp_dropped_total counter\nbootherd_dhcp_dropped_total %llu\n"
+		"# TYPE bootherd_dhcp_store_errors_total counter\n"
+		"bootherd_dhcp_store_errors_total %llu\n",
 		atomic_load(&s->sessions), (unsigned long long)atomic_load(&s->tftp_transfers),
 		(unsigned long long)atomic_load(&s->tftp_errors),
 		(unsigned long long)atomic_load(&s->tftp_bytes), atomic_load(&s->http_conns),
 		(unsigned long long)atomic_load(&s->http_requests),
 		(unsigned long long)atomic_load(&s->http_bytes), (unsigned long long)cs.hits,
 		(unsigned long long)cs.misses, (unsigned long long)cs.bytes,
-		(unsigned long long)cs.entries);
+		(unsigned long long)cs.entries, (unsigned long long)atomic_load(&s->dhcp_packets),
+		(unsigned long long)atomic_load(&s->dhcp_offers),
+		(unsigned long long)atomic_load(&s->dhcp_acks),
+		(unsigned long long)atomic_load(&s->dhcp_naks),
+		(unsigned long long)atomic_load(&s->dhcp_malformed),
+		(unsigned long long)atomic_load(&s->dhcp_dropped),
+		(unsigned long long)atomic_load(&s->dhcp_store_errors));
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;

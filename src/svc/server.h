@@ -39,6 +39,13 @@ struct server {
 	atomic_uint http_conns; /* open HTTP connections, all workers */
 	atomic_ullong http_requests;
 	atomic_ullong http_bytes;
+	atomic_ullong dhcp_packets;     /* counted on the DHCP worker, read by /metrics */
+	atomic_ullong dhcp_offers;
+	atomic_ullong dhcp_acks;
+	atomic_ullong dhcp_naks;
+	atomic_ullong dhcp_malformed;
+	atomic_ullong dhcp_dropped;
+	atomic_ullong dhcp_store_errors;
 };
 
 /* The current generation with a reference taken; never NULL while the server runs. */
