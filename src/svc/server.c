@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -287,6 +288,22 @@ static bool watch_changed(int fd, const char *name)
 	return hit;
 }
 
+/*
+ * A storm is thousands of sockets (HTTP connections, TFTP transfer sockets) and the default
+ * soft limit of 1024 descriptors is reached long before memory is: take the hard limit.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		pr_warn("cannot raise the open-file limit to %llu: %s",
+			(unsigned long long)rl.rlim_max, strerror(errno));
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -372,6 +389,7 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 	int ret = 0, sig;
 
 	log_level = conf->log_level;
+	raise_nofile();
 	gen_current = gen_new(conf, gen_id, NULL);
 	if (!gen_current) {
 		conf_put(conf);
