@@ -410,8 +410,12 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 	}
 	if (t.node || t.have_mac)
 		p = bootgen_profile(g, t.node, &in, NULL);
+	/*
+	 * Nothing to make: let the disk answer, so a hand-written pxelinux.cfg/default (or a
+	 * file for one odd node) still works, and PXELINUX sees "not found" when there is none.
+	 */
 	if (!p && !(t.menu_ok && c->nr_profiles))
-		return -ENOENT;
+		return 0;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)

@@ -60,9 +60,10 @@ struct bootgen_req {
  *   boot/<mac>.ipxe (colon, hyphen or bare hex MAC), boot/chain.ipxe.
  * A MAC or full hex IP names the node; `default`, `grub.cfg` and the iPXE script of a client
  * with no profile give the node of the client's address, else a menu of every profile.
- * Returns 1 with *@out (malloc'd, free it) and *@len; 0 when the path is not one of ours (serve
- * it from disk); -ENOENT when it is ours but names nobody with a profile (PXELINUX then
- * tries its next name); -ENOMEM; -EINVAL when a template is bad (logged).
+ * Returns 1 with *@out (malloc'd, free it) and *@len; 0 when the path is not one of ours or
+ * names nobody with a profile: then the disk answers (a hand-written file still works, and
+ * PXELINUX, told "not found", tries its next name); -ENOMEM; -EINVAL when a template is bad
+ * (logged).
  */
 int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char **out,
 		 size_t *len);
