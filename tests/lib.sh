@@ -17,7 +17,10 @@
 # Environment:
 #	BOOTHERD               server binary (default: build/bootherd of this tree)
 #	BOOTHERD_TEST_SERVER   "bootherd" (default) or "tftpd-hpa": start_bootherd then runs
-#	                       in.tftpd as a stand-in, to check the tests themselves.
+#	                       in.tftpd as a stand-in, to check the tests themselves; or
+#	                       "dnsmasq", which the DHCP tests start themselves as their stand-in.
+#	SERVER_NETNS           when set, start_bootherd runs the server in this network namespace
+#	                       (ip netns exec), and the port checks look there.
 #	BOOTHERD_TEST_KEEP=1   keep $T after the run, for debugging.
 #	BOOTHERD_TEST_PORT_WAIT=0  stop_bootherd returns as soon as the server is reaped, without
 #	                       waiting for its ports to be released (see stop_bootherd).
@@ -33,6 +36,8 @@ chmod 755 "$T"
 
 SERVER_PID=
 SERVER_LOG=
+SERVER_NETNS=${SERVER_NETNS:-}
+declare -A _lib_netns_of=()	# server PID -> the network namespace it runs in
 declare -A _lib_ports=()	# server PID -> "udp:PORT tcp:PORT ..." it listened on
 _lib_pids=()
 _lib_groups=()		# process groups we created (setsid), by leader PID
@@ -90,6 +95,8 @@ _lib_cleanup()
 	for pid in "${_lib_groups[@]}"; do
 		_lib_kill_group "$pid"
 	done
+	# After the processes: a namespace with a process left in it would outlive its name.
+	_lib_netns_cleanup
 	if [[ "${BOOTHERD_TEST_KEEP:-0}" == 1 ]]; then
 		echo "# kept $T" >&2
 	else
@@ -210,6 +217,11 @@ have_server()
 		echo "$TFTPD_HPA not installed"
 		return 1
 	fi
+	if [[ "$BOOTHERD_TEST_SERVER" == dnsmasq ]]; then
+		command -v dnsmasq >/dev/null && return 0
+		echo "dnsmasq not installed"
+		return 1
+	fi
 	[[ -x "$BOOTHERD" ]] && return 0
 	echo "$BOOTHERD not built (run make)"
 	return 1
@@ -259,10 +271,14 @@ start_bootherd()
 	# bash starts background jobs with SIGINT and SIGQUIT ignored; undo that so the server
 	# sees the signals as it would from a terminal. setsid: its own process group, so that
 	# cleanup can also reach anything it forks.
-	(trap - INT QUIT; exec setsid "$BOOTHERD" serve "$@") >>"$SERVER_LOG" 2>&1 &
+	# ip netns exec execs the command: the PID stays the server's.
+	local wrap=()
+	[[ -n "$SERVER_NETNS" ]] && wrap=(ip netns exec "$SERVER_NETNS")
+	(trap - INT QUIT; exec setsid "${wrap[@]}" "$BOOTHERD" serve "$@") >>"$SERVER_LOG" 2>&1 &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
 	_lib_groups+=("$SERVER_PID")
+	_lib_netns_of[$SERVER_PID]=$SERVER_NETNS
 	for ((i = 0; i < 100; i++)); do
 		# -w: a word, so that "Address already in use" does not count.
 		if grep -qw ready "$SERVER_LOG"; then
@@ -282,12 +298,25 @@ start_bootherd()
 	return 1
 }
 
+# _lib_ss PID ARGS...: ss ARGS in the network namespace server PID was started in (errors
+# dropped).
+_lib_ss()
+{
+	local ns=${_lib_netns_of[$1]:-}
+	shift
+	if [[ -n "$ns" ]]; then
+		ip netns exec "$ns" ss "$@" 2>/dev/null
+	else
+		ss "$@" 2>/dev/null
+	fi
+}
+
 # The ports process $1 listens on, as "udp:PORT tcp:PORT ...".
 _lib_listening()
 {
 	{
-		ss -Hlunp 2>/dev/null | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "udp:" a[n] }'
-		ss -Hltnp 2>/dev/null | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "tcp:" a[n] }'
+		_lib_ss "$1" -Hlunp | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "udp:" a[n] }'
+		_lib_ss "$1" -Hltnp | grep -F "pid=$1," | awk '{ n = split($4, a, ":"); print "tcp:" a[n] }'
 	} | sort -u | tr '\n' ' '
 }
 
@@ -318,15 +347,15 @@ stop_bootherd()
 		for p in ${_lib_ports[$pid]:-}; do
 			for ((i = 0; i < 300; i++)); do
 				if [[ $p == udp:* ]]; then
-					[[ -z $(ss -Hlun "sport = :${p#udp:}" 2>/dev/null) ]] && break
+					[[ -z $(_lib_ss "$pid" -Hlun "sport = :${p#udp:}") ]] && break
 				else
-					[[ -z $(ss -Hltn "sport = :${p#tcp:}" 2>/dev/null) ]] && break
+					[[ -z $(_lib_ss "$pid" -Hltn "sport = :${p#tcp:}") ]] && break
 				fi
 				sleep 0.01
 			done
 		done
 	fi
-	unset '_lib_ports[$pid]'
+	unset '_lib_ports[$pid]' '_lib_netns_of[$pid]'
 	[[ "$pid" == "$SERVER_PID" ]] && SERVER_PID=
 	return $rc
 }
@@ -335,4 +364,75 @@ stop_bootherd()
 server_alive()
 {
 	[[ -n "$SERVER_PID" ]] && _lib_alive "$SERVER_PID"
+}
+
+# --- Network namespaces. Each one a test makes is deleted at exit, after every tracked
+# process is gone (deleting a namespace deletes the veth ends in it).
+_lib_netns=()
+
+_lib_netns_cleanup()
+{
+	local ns
+	for ns in "${_lib_netns[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	_lib_netns=()
+}
+
+# have_netns: 0 when this process can make network namespaces and veth pairs (root, ip
+# netns); else prints why on stdout.
+have_netns()
+{
+	local probe=bhprobe$$
+	if ((EUID != 0)); then
+		echo "not root (network namespaces need CAP_SYS_ADMIN)"
+		return 1
+	fi
+	if ! command -v ip >/dev/null; then
+		echo "ip (iproute2) not installed"
+		return 1
+	fi
+	if ! ip netns add "$probe" 2>/dev/null; then
+		echo "ip netns add failed: no network namespaces here"
+		return 1
+	fi
+	if ! ip netns exec "$probe" ip link add "${probe}a" type veth peer name "${probe}b" \
+		2>/dev/null; then
+		ip netns del "$probe"
+		echo "cannot make a veth pair (no veth module?)"
+		return 1
+	fi
+	ip netns del "$probe"
+	return 0
+}
+
+# netns_add NAME: a new network namespace with lo up, deleted at exit.
+netns_add()
+{
+	ip netns add "$1" || return 1
+	_lib_netns+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# netns_pair NS_SRV NS_CLI IF_SRV IF_CLI [SRV_CIDR]: two namespaces joined by a veth pair,
+# IF_SRV in NS_SRV with address SRV_CIDR (default 10.77.0.1/24), IF_CLI in NS_CLI with no
+# address; links and lo up. Checksum offload is turned off on both ends: over veth a packet
+# keeps the "checksum to be completed" state it was sent with, and DHCP clients reading raw
+# sockets see a wrong UDP checksum and drop the reply. Names: at most 15 characters (put $$ in
+# them). Both namespaces are deleted at exit.
+netns_pair()
+{
+	local ns_s=$1 ns_c=$2 if_s=$3 if_c=$4 cidr=${5:-10.77.0.1/24} e
+	netns_add "$ns_s" || return 1
+	netns_add "$ns_c" || return 1
+	ip -n "$ns_s" link add "$if_s" type veth peer name "$if_c" netns "$ns_c" || return 1
+	ip -n "$ns_s" addr add "$cidr" dev "$if_s" || return 1
+	ip -n "$ns_s" link set "$if_s" up || return 1
+	ip -n "$ns_c" link set "$if_c" up || return 1
+	for e in "$ns_s:$if_s" "$ns_c:$if_c"; do
+		if ! ip netns exec "${e%%:*}" ethtool -K "${e#*:}" tx off >/dev/null 2>&1; then
+			echo "# ethtool -K ${e#*:} tx off failed" >&2
+			return 1
+		fi
+	done
 }
