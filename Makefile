@@ -74,7 +74,7 @@ $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))
 unit: $(UNIT_BINS)
 
 # libFuzzer drivers include the .c files they exercise and build standalone with clang.
-build/fuzz/%: tests/fuzz/%.c $(SRCS)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(SRCS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DBOOTHERD_VERSION='"fuzz"' -Isrc \

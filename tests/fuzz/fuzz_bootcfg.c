@@ -17,16 +17,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fuzz.h"
 #include "boot/bootcfg.c"
 #include "core/template.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 enum { F_NAME, F_KERNEL, F_CMDLINE, F_INITRD, F_VALUE, F_TITLE, F_BASE, NR_FIELDS };
 

@@ -9,11 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fuzz.h"
 #include "conf/conf.c"
 #include "core/log.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Diagnostics are formatted (that code is fuzzed too) but go nowhere. */
 static FILE *devnull;

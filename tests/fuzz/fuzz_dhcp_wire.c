@@ -12,15 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto/dhcp_wire.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 static bool within(const uint8_t *p, size_t n, const uint8_t *area, size_t area_len)
 {

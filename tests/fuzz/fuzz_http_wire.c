@@ -13,15 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto/http_wire.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 static const struct http_limits fuzz_lims[] = {
 	{ .max_head = 8192, .max_target = 2048, .max_headers = 64 },

@@ -14,17 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "conf/import.c"
 #include "conf/conf.c"
 #include "core/log.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 struct fuzz_run {
 	enum import_format format;

@@ -17,16 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "match/match.c"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 #define NR_RULES (sizeof(rules) / sizeof(rules[0]))
 

@@ -10,15 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto/tftp_wire.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ASSERT(x)                          \
-	do {                               \
-		if (!(x))                  \
-			__builtin_trap();  \
-	} while (0)
 
 static void fuzz_request(const uint8_t *buf, size_t len)
 {
