@@ -20,6 +20,7 @@
 /* Menus longer than this are cut: a boot menu of thousands of profiles helps nobody. */
 #define MENU_MAX 64
 #define INITRD_MAX 16
+#define CMDLINE_MAX 2048
 #define DISCOVERY_TIMEOUT_S 10
 
 struct match_set *bootgen_compile(const struct conf *c, FILE *err, int *ret)
@@ -146,15 +147,9 @@ const char *bootgen_arch_str(char buf[static 32], unsigned arch)
 
 /* --- variables */
 
-struct vars {
-	const struct conf_profile *p;
-	char server[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN], mac[18], port[8];
-	const char *hostname;
-};
-
-static const char *var_lookup(void *ctx, const char *name, size_t len)
+const char *bootgen_var_lookup(void *ctx, const char *name, size_t len)
 {
-	struct vars *v = ctx;
+	struct bootgen_vars *v = ctx;
 
 #define IS(s) (len == sizeof(s) - 1 && !memcmp(name, s, len))
 	if (IS("server"))
@@ -166,9 +161,9 @@ static const char *var_lookup(void *ctx, const char *name, size_t len)
 	if (IS("hostname"))
 		return v->hostname;
 	if (IS("http_port"))
-		return v->port;
+		return v->http_port;
 	if (IS("root"))
-		return v->p && v->p->root ? v->p->root : "";
+		return v->profile && v->profile->root ? v->profile->root : "";
 #undef IS
 	return NULL;
 }
@@ -292,12 +287,35 @@ static int classify(const struct conf *c, const char *path, struct target *t, en
 struct built {
 	struct bootcfg_entry entries[MENU_MAX];
 	const char *initrds[MENU_MAX][INITRD_MAX + 1];
+	char cmdlines[MENU_MAX][CMDLINE_MAX];
 	size_t n;
 };
+
+/*
+ * ${root} belongs to each entry's own profile, while the other variables belong to the node:
+ * fill in ${root} per entry first and leave the rest as written for the generator.
+ */
+struct root_pass {
+	const struct conf_profile *p;
+	char keep[72];
+};
+
+static const char *root_only(void *ctx, const char *name, size_t len)
+{
+	struct root_pass *rp = ctx;
+
+	if (len == 4 && !memcmp(name, "root", 4))
+		return rp->p->root ? rp->p->root : "";
+	if (len + 4 > sizeof(rp->keep))
+		return NULL;
+	snprintf(rp->keep, sizeof(rp->keep), "${%.*s}", (int)len, name);
+	return rp->keep;
+}
 
 static void add_entry(struct built *b, const struct conf_profile *p)
 {
 	struct bootcfg_entry *e;
+	const char *cmdline;
 	size_t k;
 
 	if (b->n >= MENU_MAX)
@@ -306,6 +324,16 @@ static void add_entry(struct built *b, const struct conf_profile *p)
 		if (b->entries[i].label == (p->label ? p->label : p->name))
 			return;
 	e = &b->entries[b->n];
+	cmdline = p->cmdline;
+	if (cmdline && strstr(cmdline, "${root}")) {
+		struct root_pass rp = { .p = p };
+		ssize_t n = template_expand(b->cmdlines[b->n], CMDLINE_MAX, cmdline, root_only, &rp,
+					    NULL);
+
+		/* A bad template is left for the generator, which reports it. */
+		if (n >= 0 && (size_t)n < CMDLINE_MAX)
+			cmdline = b->cmdlines[b->n];
+	}
 	for (k = 0; k < p->nr_initrds && k < INITRD_MAX; k++)
 		b->initrds[b->n][k] = p->initrds[k];
 	b->initrds[b->n][k] = NULL;
@@ -314,7 +342,7 @@ static void add_entry(struct built *b, const struct conf_profile *p)
 		.title = p->title,
 		.kernel = p->kernel,
 		.initrds = b->initrds[b->n],
-		.cmdline = p->cmdline,
+		.cmdline = cmdline,
 		.localboot = p->localboot,
 	};
 	b->n++;
@@ -372,7 +400,7 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 	struct match_input in = { 0 };
 	struct built *b;
 	struct target t;
-	struct vars v = { .hostname = "" };
+	struct bootgen_vars v = { .hostname = "" };
 	struct bootcfg cfg = { 0 };
 	enum kind kind = KIND_PXELINUX;
 	int ret;
@@ -436,18 +464,18 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 			add_entry(b, &c->profiles[i]);
 		cfg.timeout_s = DISCOVERY_TIMEOUT_S;
 	}
-	v.p = p ? p : &c->profiles[0];
+	v.profile = p ? p : &c->profiles[0];
 	v.hostname = t.node ? t.node->name : "";
 	inet_ntop(AF_INET, &req->server, v.server, sizeof(v.server));
 	inet_ntop(AF_INET, t.node && t.node->has_ip ? &t.node->ip : &req->peer, v.ip,
 		  sizeof(v.ip));
-	snprintf(v.port, sizeof(v.port), "%u", c->http.port);
+	snprintf(v.http_port, sizeof(v.http_port), "%u", c->http.port);
 	cfg.entries = b->entries;
 	cfg.nr_entries = b->n;
 	cfg.default_entry = 0;
 	cfg.menu_title = t.node ? t.node->name : "bootherd";
 	cfg.http_base = req->http_base;
-	cfg.lookup = var_lookup;
+	cfg.lookup = bootgen_var_lookup;
 	cfg.lookup_ctx = &v;
 	ret = render_alloc(kind, &cfg, out, len);
 	free(b);

@@ -7,6 +7,7 @@
 #ifndef BOOTHERD_BOOTGEN_H
 #define BOOTHERD_BOOTGEN_H
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +40,19 @@ const struct conf_profile *bootgen_profile(const struct server_gen *g,
  * (warnings do not count) and adds the warnings to *@warnings.
  */
 unsigned bootgen_check(const struct conf *c, FILE *out, unsigned *warnings);
+
+/*
+ * The variables of boot-file URLs and command lines: ${server} ${ip} ${mac} ${hostname}
+ * ${http_port} ${root}. Fill the fields, then pass bootgen_var_lookup and the struct to
+ * template_expand().
+ */
+struct bootgen_vars {
+	const struct conf_profile *profile;     /* for ${root}; NULL: empty */
+	char server[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN], mac[64], http_port[8];
+	const char *hostname;                   /* never NULL: "" when unknown */
+};
+
+const char *bootgen_var_lookup(void *ctx, const char *name, size_t len);
 
 /* Lowercase "52:54:00:ab:cd:ef" into @buf (18 bytes). */
 char *bootgen_mac_str(char buf[static 18], const uint8_t mac[6]);

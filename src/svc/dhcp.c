@@ -246,33 +246,6 @@ static void tx_address(struct dhcp_service *d, struct dhcp_tx *tx, const struct 
 
 /* --- boot information */
 
-struct vars {
-	const struct dhcp_req *r;
-	char server[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN], mac[64], port[8];
-	const char *hostname;
-};
-
-static const char *var_lookup(void *ctx, const char *name, size_t len)
-{
-	struct vars *v = ctx;
-	static const struct {
-		const char *name;
-		size_t off;
-	} tab[] = {
-		{ "server", offsetof(struct vars, server) },
-		{ "ip", offsetof(struct vars, ip) },
-		{ "mac", offsetof(struct vars, mac) },
-		{ "http_port", offsetof(struct vars, port) },
-	};
-
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strlen(tab[i].name) == len && !memcmp(tab[i].name, name, len))
-			return (const char *)v + tab[i].off;
-	if (len == 8 && !memcmp(name, "hostname", 8))
-		return v->hostname;
-	return NULL;
-}
-
 /* A DHCP option as match text: NULL when absent. */
 static void match_opt(struct match_input *in, enum match_field f, const struct dhcp_opt *o)
 {
@@ -367,8 +340,7 @@ static bool boot_file(const struct dhcp_req *r, struct in_addr yiaddr, char *out
 {
 	const struct conf_profile *p = NULL;
 	const char *tmpl = NULL, *bad;
-	struct vars v = { .r = r, .hostname = r->node ? r->node->name : "" };
-	char mac[64];
+	struct bootgen_vars v = { .hostname = r->node ? r->node->name : "" };
 	ssize_t n;
 
 	if (!is_boot_client(r->m))
@@ -380,11 +352,12 @@ static bool boot_file(const struct dhcp_req *r, struct in_addr yiaddr, char *out
 		tmpl = boot_field(&r->c->dhcp.boot, r->m);
 	if (!tmpl || !*tmpl)
 		return false;
+	v.profile = p;
 	inet_ntop(AF_INET, &r->server_id, v.server, sizeof(v.server));
 	inet_ntop(AF_INET, yiaddr.s_addr ? &yiaddr : &r->m->ciaddr, v.ip, sizeof(v.ip));
-	snprintf(v.port, sizeof(v.port), "%u", r->c->http.port);
-	snprintf(v.mac, sizeof(v.mac), "%s", mac_str(mac, r->m));
-	n = template_expand(out, cap, tmpl, var_lookup, &v, &bad);
+	snprintf(v.http_port, sizeof(v.http_port), "%u", r->c->http.port);
+	mac_str(v.mac, r->m);
+	n = template_expand(out, cap, tmpl, bootgen_var_lookup, &v, &bad);
 	if (n < 0) {
 		pr_ratelimited(LOG_WARN, "dhcp: boot file '%s': unknown variable at '%.20s'", tmpl,
 			       bad);
