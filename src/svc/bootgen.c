@@ -20,7 +20,6 @@
 /* Menus longer than this are cut: a boot menu of thousands of profiles helps nobody. */
 #define MENU_MAX 64
 #define INITRD_MAX 16
-#define CMDLINE_MAX 2048
 #define DISCOVERY_TIMEOUT_S 10
 
 struct match_set *bootgen_compile(const struct conf *c, FILE *err, int *ret)
@@ -287,35 +286,55 @@ static int classify(const struct conf *c, const char *path, struct target *t, en
 struct built {
 	struct bootcfg_entry entries[MENU_MAX];
 	const char *initrds[MENU_MAX][INITRD_MAX + 1];
-	char cmdlines[MENU_MAX][CMDLINE_MAX];
-	size_t n;
+	char *owned[MENU_MAX * (INITRD_MAX + 2)];
+	size_t n, nr_owned;
 };
 
 /*
- * ${root} belongs to each entry's own profile, while the other variables belong to the node:
- * fill in ${root} per entry first and leave the rest as written for the generator.
+ * Expands @tmpl with the node's variables and the entry's own profile (${root} belongs to the
+ * entry, the rest to the node), then doubles every '$' so the generator's own expansion gives
+ * the text back unchanged. A template that does not expand is left as written, for the
+ * generator to report.
  */
-struct root_pass {
-	const struct conf_profile *p;
-	char keep[72];
-};
-
-static const char *root_only(void *ctx, const char *name, size_t len)
+static const char *entry_text(struct built *b, const struct bootgen_vars *node_vars,
+			      const struct conf_profile *p, const char *tmpl)
 {
-	struct root_pass *rp = ctx;
+	struct bootgen_vars v = *node_vars;
+	ssize_t n;
+	size_t dollars = 0, j = 0;
+	char *exp, *esc;
 
-	if (len == 4 && !memcmp(name, "root", 4))
-		return rp->p->root ? rp->p->root : "";
-	if (len + 4 > sizeof(rp->keep))
-		return NULL;
-	snprintf(rp->keep, sizeof(rp->keep), "${%.*s}", (int)len, name);
-	return rp->keep;
+	if (!tmpl || !strchr(tmpl, '$') || b->nr_owned >= sizeof(b->owned) / sizeof(b->owned[0]))
+		return tmpl;
+	v.profile = p;
+	n = template_expand(NULL, 0, tmpl, bootgen_var_lookup, &v, NULL);
+	if (n < 0)
+		return tmpl;
+	exp = malloc((size_t)n + 1);
+	if (!exp)
+		return tmpl;
+	template_expand(exp, (size_t)n + 1, tmpl, bootgen_var_lookup, &v, NULL);
+	for (const char *q = exp; *q; q++)
+		dollars += *q == '$';
+	esc = malloc((size_t)n + dollars + 1);
+	if (!esc) {
+		free(exp);
+		return tmpl;
+	}
+	for (const char *q = exp; *q; q++) {
+		esc[j++] = *q;
+		if (*q == '$')
+			esc[j++] = '$';
+	}
+	esc[j] = '\0';
+	free(exp);
+	b->owned[b->nr_owned++] = esc;
+	return esc;
 }
 
-static void add_entry(struct built *b, const struct conf_profile *p)
+static void add_entry(struct built *b, const struct bootgen_vars *v, const struct conf_profile *p)
 {
 	struct bootcfg_entry *e;
-	const char *cmdline;
 	size_t k;
 
 	if (b->n >= MENU_MAX)
@@ -324,25 +343,15 @@ static void add_entry(struct built *b, const struct conf_profile *p)
 		if (b->entries[i].label == (p->label ? p->label : p->name))
 			return;
 	e = &b->entries[b->n];
-	cmdline = p->cmdline;
-	if (cmdline && strstr(cmdline, "${root}")) {
-		struct root_pass rp = { .p = p };
-		ssize_t n = template_expand(b->cmdlines[b->n], CMDLINE_MAX, cmdline, root_only, &rp,
-					    NULL);
-
-		/* A bad template is left for the generator, which reports it. */
-		if (n >= 0 && (size_t)n < CMDLINE_MAX)
-			cmdline = b->cmdlines[b->n];
-	}
 	for (k = 0; k < p->nr_initrds && k < INITRD_MAX; k++)
-		b->initrds[b->n][k] = p->initrds[k];
+		b->initrds[b->n][k] = entry_text(b, v, p, p->initrds[k]);
 	b->initrds[b->n][k] = NULL;
 	*e = (struct bootcfg_entry){
 		.label = p->label ? p->label : p->name,
 		.title = p->title,
-		.kernel = p->kernel,
+		.kernel = entry_text(b, v, p, p->kernel),
 		.initrds = b->initrds[b->n],
-		.cmdline = cmdline,
+		.cmdline = entry_text(b, v, p, p->cmdline),
 		.localboot = p->localboot,
 	};
 	b->n++;
@@ -448,28 +457,28 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	if (p) {
-		/* The node's profile first (the default), then its menu. */
-		add_entry(b, p);
-		for (size_t i = 0; i < p->nr_menu; i++) {
-			const struct conf_profile *m = conf_profile_by_name(c, p->menu[i]);
-
-			if (m)
-				add_entry(b, m);
-		}
-		cfg.timeout_s = p->timeout;
-	} else {
-		/* Discovery: nobody we know; offer every profile and boot the first. */
-		for (size_t i = 0; i < c->nr_profiles; i++)
-			add_entry(b, &c->profiles[i]);
-		cfg.timeout_s = DISCOVERY_TIMEOUT_S;
-	}
 	v.profile = p ? p : &c->profiles[0];
 	v.hostname = t.node ? t.node->name : "";
 	inet_ntop(AF_INET, &req->server, v.server, sizeof(v.server));
 	inet_ntop(AF_INET, t.node && t.node->has_ip ? &t.node->ip : &req->peer, v.ip,
 		  sizeof(v.ip));
 	snprintf(v.http_port, sizeof(v.http_port), "%u", c->http.port);
+	if (p) {
+		/* The node's profile first (the default), then its menu. */
+		add_entry(b, &v, p);
+		for (size_t i = 0; i < p->nr_menu; i++) {
+			const struct conf_profile *m = conf_profile_by_name(c, p->menu[i]);
+
+			if (m)
+				add_entry(b, &v, m);
+		}
+		cfg.timeout_s = p->timeout;
+	} else {
+		/* Discovery: nobody we know; offer every profile and boot the first. */
+		for (size_t i = 0; i < c->nr_profiles; i++)
+			add_entry(b, &v, &c->profiles[i]);
+		cfg.timeout_s = DISCOVERY_TIMEOUT_S;
+	}
 	cfg.entries = b->entries;
 	cfg.nr_entries = b->n;
 	cfg.default_entry = 0;
@@ -478,6 +487,8 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 	cfg.lookup = bootgen_var_lookup;
 	cfg.lookup_ctx = &v;
 	ret = render_alloc(kind, &cfg, out, len);
+	for (size_t i = 0; i < b->nr_owned; i++)
+		free(b->owned[i]);
 	free(b);
 	return ret;
 }

@@ -72,8 +72,9 @@ struct bootgen_req {
  *   pxelinux.cfg/01-<mac>, pxelinux.cfg/<HEXIP>, pxelinux.cfg/default,
  *   grub.cfg-01-<mac>, grub.cfg-<HEXIP>, grub.cfg,
  *   boot/<mac>.ipxe (colon, hyphen or bare hex MAC), boot/chain.ipxe.
- * A MAC or full hex IP names the node; `default`, `grub.cfg` and the iPXE script of a client
- * with no profile give the node of the client's address, else a menu of every profile.
+ * A MAC or full hex IP names the node; `default` and `grub.cfg` give the node of the client's
+ * address, else a menu of every profile; the iPXE script of a MAC no profile reaches is that
+ * menu too (discovery).
  * Returns 1 with *@out (malloc'd, free it) and *@len; 0 when the path is not one of ours or
  * names nobody with a profile: then the disk answers (a hand-written file still works, and
  * PXELINUX, told "not found", tries its next name); -ENOMEM; -EINVAL when a template is bad
