@@ -436,3 +436,12 @@ netns_pair()
 		fi
 	done
 }
+
+# track_group PID: as track_pid, for a background job that leads a process group of its own
+# (started between `set -m` and `set +m`, or with setsid): cleanup also kills what is left in
+# the group, such as a client the job was waiting for.
+track_group()
+{
+	_lib_pids+=("$1")
+	_lib_groups+=("$1")
+}
