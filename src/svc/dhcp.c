@@ -34,7 +34,7 @@
 #include "svc/server.h"
 
 #define DHCP_BGID       7
-#define DHCP_BUFS       256
+#define DHCP_BUFS       1024    /* a storm's burst, between two passes of the loop */
 #define DHCP_BUF_SIZE   2048
 #define DHCP_TX_SLOTS   1024
 #define DHCP_IFS_MAX    32
@@ -980,7 +980,7 @@ static int open_socket(uint16_t port, const char *ifname)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
 				  .sin_addr.s_addr = htonl(INADDR_ANY) };
-	int one = 1, fd, err;
+	int one = 1, rcvbuf = 4 << 20, fd, err;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
@@ -989,6 +989,13 @@ static int open_socket(uint16_t port, const char *ifname)
 	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1)
 		goto fail;
+	/*
+	 * A boot storm arrives in bursts (and ACKs leave in bursts after each group commit):
+	 * room for a few thousand requests. FORCE goes past rmem_max when we may; else the
+	 * plain option takes what rmem_max allows.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* One interface: let the kernel filter, and let other servers have the others. */
 	if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 				 (socklen_t)strlen(ifname) + 1) == -1)
