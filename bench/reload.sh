@@ -59,7 +59,7 @@ with open(f"{out}/inventory.yaml", "w") as f:
         tags = ", tags: [edit0]" if i == 0 else ""
         f.write(f"  - {{name: cn{i:05d}, mac: '{mac}', ip: {ip}{prof}{grp}{tags}}}\n")
 EOF
-ls -l "$OUT/inventory.yaml" | awk '{printf "inventory: %s bytes, ", $5}'
+printf "inventory: %s bytes, " "$(stat -c %s "$OUT/inventory.yaml")"
 echo "$NODES nodes, $RULES rules"
 
 "$BIN" check -c "$OUT/inventory.yaml" | tail -1 || true

@@ -4,7 +4,8 @@
 # when called by hand, then runs each benchmark. Knobs are environment variables: see
 # bench/README.md (REPS=, SERVERS=, CLIENTS=, ...). CLIENT= is the list of TFTP client programs,
 # "atftp tftpload" by default: bench/tftp.sh runs once with each, in that order, each writing its
-# own build/bench/tftp-CLIENT.{txt,json,raw.tsv}.
+# own build/bench/tftp-CLIENT.{txt,json,raw.tsv}. BENCHES= chooses the benchmarks, "tftp http dhcp
+# match reload" by default (BENCHES=dhcp make bench: only DHCP); each script also runs on its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,9 +35,23 @@ fi
 # Each client gets its full run (servers started afresh, warm-up, every case, iperf3), one after
 # the other; a failed run does not stop the next, but makes this script fail.
 rc=0
-for client in ${CLIENT:-atftp tftpload}; do
-	echo "bench: TFTP with the $client client" >&2
-	CLIENT=$client bench/tftp.sh || rc=1
+for bench in ${BENCHES:-tftp http dhcp match reload}; do
+	case $bench in
+	tftp)
+		for client in ${CLIENT:-atftp tftpload}; do
+			echo "bench: TFTP with the $client client" >&2
+			CLIENT=$client bench/tftp.sh || rc=1
+		done
+		;;
+	http) bench/http.sh || rc=1 ;;
+	# kea-dhcp4, perfdhcp (kea-admin) and dnsmasq: bench/dhcp.sh installs them through
+	# scripts/deps.sh, as bench/http.sh does nginx.
+	dhcp) bench/dhcp.sh || rc=1 ;;
+	# No server, no network: match_first() against a regexec() loop, in one process.
+	match) bench/match.sh || rc=1 ;;
+	# A 10k-node, 1k-rule inventory reloaded under TFTP load.
+	reload) bench/reload.sh || rc=1 ;;
+	*) echo "bench: unknown benchmark '$bench' (known: tftp http dhcp match reload)" >&2; rc=1 ;;
+	esac
 done
-bench/http.sh || rc=1
 exit "$rc"
