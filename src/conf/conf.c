@@ -1910,6 +1910,23 @@ const struct conf_profile *conf_node_profile(const struct conf *c, const struct 
 }
 
 /* Names that must resolve: groups and profiles of nodes, rules, groups and menus. */
+/*
+ * Names that end up inside generated boot scripts (a node's name is ${hostname}; a profile's
+ * label is a PXELINUX label and an iPXE goto target) must be words: iPXE and GRUB give
+ * meaning to spaces, ';', '$', quotes and '#'. Host-name characters, as RFC 952/1123 has them,
+ * plus '_'.
+ */
+static bool safe_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
+			return false;
+	return true;
+}
+
 static unsigned check_refs(const struct conf *c, FILE *err)
 {
 	unsigned errors = 0;
@@ -1917,6 +1934,11 @@ static unsigned check_refs(const struct conf *c, FILE *err)
 	for (size_t i = 0; i < c->nr_nodes; i++) {
 		const struct conf_node *nd = &c->nodes[i];
 
+		if (!safe_word(nd->name)) {
+			validate_error(c, err, nd->line, "node name '%s' is not a host name (letters, "
+				       "digits, '-', '.', '_')", nd->name);
+			errors++;
+		}
 		if (!nd->nr_macs) {
 			validate_error(c, err, nd->line, "node '%s' has no MAC address", nd->name);
 			errors++;
@@ -1947,7 +1969,14 @@ static unsigned check_refs(const struct conf *c, FILE *err)
 	}
 	for (size_t i = 0; i < c->nr_profiles; i++) {
 		const struct conf_profile *p = &c->profiles[i];
+		const char *label = p->label ? p->label : p->name;
 
+		if (!safe_word(label)) {
+			validate_error(c, err, p->line, "profile '%s': label '%s' must be one word "
+				       "(letters, digits, '-', '.', '_'); put free text in title", p->name,
+				       label);
+			errors++;
+		}
 		for (size_t j = 0; j < p->nr_menu; j++) {
 			if (!conf_profile_by_name(c, p->menu[j])) {
 				validate_error(c, err, p->line, "profile '%s': menu names unknown "

@@ -964,6 +964,15 @@ static void dhcp_validate(void)
 	if (strcmp(errs, want2))
 		printf("# got:\n%s", errs);
 	free(errs);
+	/* Names that land in boot scripts must be words. */
+	errs = validate("profiles:\n  a: {kernel: k, label: 'two words'}\n"
+			"nodes:\n  - {name: 'n;1', mac: 52:54:00:00:00:01}\n", &ret);
+	CHECK_EQ(ret, -EINVAL);
+	CHECK_STR(errs, "t.yaml:4: node name 'n;1' is not a host name (letters, digits, '-', '.', "
+		  "'_')\n"
+		  "t.yaml:2: profile 'a': label 'two words' must be one word (letters, digits, '-', "
+		  "'.', '_'); put free text in title\n");
+	free(errs);
 	/* Proxy mode needs no subnets. */
 	errs = validate("dhcp: {enabled: true, mode: proxy}\n", &ret);
 	CHECK_EQ(ret, 0);
