@@ -23,9 +23,9 @@ head -c 3000 /dev/urandom >"$T/root/small.bin"
 echo "only in the second root" >"$T/root2/new.txt"
 port=$(free_port)
 
-write_conf()	# write_conf ROOT EXTRA-YAML
+write_conf()	# write_conf ROOT EXTRA-YAML [FILE]
 {
-	cat >"$T/bootherd.yaml" <<YAML
+	cat >"${3:-$T/bootherd.yaml}" <<YAML
 listen: 127.0.0.1
 tftp:
   port: $port
@@ -43,8 +43,10 @@ YAML
 write_conf "$T/root" ""
 start_bootherd -c "$T/bootherd.yaml" || { fail tftp_limits "server did not start"; exit 1; }
 echo "$SERVER_PID" >"$T/pid"
-write_conf "$T/root2" ""
-if out=$($peer "$port" reload "$T/root/slow.bin" "$T/pid" 2>&1); then
+# Staged beside it: bootherd watches its file, so the new one is renamed in mid-transfer.
+write_conf "$T/root2" "" "$T/bootherd.yaml.next"
+if out=$($peer "$port" reload "$T/root/slow.bin" "$T/pid" "$T/bootherd.yaml.next" \
+	"$T/bootherd.yaml" 2>&1); then
 	if grep -q "reloaded .*generation 2" "$SERVER_LOG"; then
 		ok reload_keeps_transfer_in_flight
 	else

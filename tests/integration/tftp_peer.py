@@ -87,13 +87,15 @@ def fetch(port, name, expect, blksize=512, window=1, ack_delay=0.0, on_block=Non
     return seen
 
 
-def case_reload(port, path, pidfile):
-    """SIGHUP in the middle of a slow transfer: the transfer completes intact."""
+def case_reload(port, path, pidfile, staged, conf):
+    """A new config renamed over the old one, and SIGHUP, in the middle of a slow transfer:
+    the transfer completes intact."""
     expect = open(path, "rb").read()
     pid = int(open(pidfile).read())
 
     def hup(n):
         if n == 10:
+            os.replace(staged, conf)
             os.kill(pid, signal.SIGHUP)
     fetch(port, os.path.basename(path), expect, ack_delay=0.02, on_block=hup)
 
