@@ -1206,6 +1206,7 @@ static const struct conf_key profile_keys[] = {
 	{ "menu", &type_strlist, FIELD(struct conf_profile, menu),
 	  .count = offsetof(struct conf_profile, nr_menu) },
 	{ "timeout", &type_uint, FIELD(struct conf_profile, timeout), .max = 3600 },
+	{ "image", &type_name, FIELD(struct conf_profile, image) },
 	{ "boot", &type_section, FIELD(struct conf_profile, boot), .sub = &boot_section },
 };
 
@@ -1275,6 +1276,24 @@ static const struct conf_section subnet_section = {
 	.item_size = sizeof(struct conf_subnet),
 	.line_off = offsetof(struct conf_subnet, line),
 };
+
+static const char *const nfs_server_names[] = { "auto", "kernel", "ganesha", NULL };
+
+static const struct conf_key diskless_keys[] = {
+	{ "base", &type_abspath, FIELD(struct conf_diskless, base) },
+	{ "server", &type_enum, FIELD(struct conf_diskless, server), .names = nfs_server_names },
+	{ "address", &type_ipv4, FIELD(struct conf_diskless, address),
+	  PRESENT(struct conf_diskless, has_address) },
+	{ "nfs_options", &type_str, FIELD(struct conf_diskless, nfs_options) },
+	{ "clients", &type_strlist, FIELD(struct conf_diskless, clients),
+	  .count = offsetof(struct conf_diskless, nr_clients) },
+	{ "export_all", &type_bool, FIELD(struct conf_diskless, export_all) },
+	{ "exports_file", &type_abspath, FIELD(struct conf_diskless, exports_file) },
+	{ "ganesha_file", &type_abspath, FIELD(struct conf_diskless, ganesha_file) },
+	{ "ganesha_pidfile", &type_abspath, FIELD(struct conf_diskless, ganesha_pidfile) },
+};
+
+static const struct conf_section diskless_section = { SECTION(diskless_keys) };
 
 static const char *const dhcp_mode_names[] = { "server", "proxy", NULL };
 static const char *const lease_sync_names[] = { "full", "normal", NULL };
@@ -1365,6 +1384,7 @@ static const struct conf_key conf_keys[] = {
 	{ "http", &type_section, FIELD(struct conf, http), .sub = &http_section },
 	{ "limits", &type_section, FIELD(struct conf, limits), .sub = &limits_section },
 	{ "dhcp", &type_section, FIELD(struct conf, dhcp), .sub = &dhcp_section },
+	{ "diskless", &type_section, FIELD(struct conf, diskless), .sub = &diskless_section },
 	{ "roots", &type_list, FIELD(struct conf, roots), .count = offsetof(struct conf, nr_roots),
 	  .sub = &root_section },
 	{ "profiles", &type_named, FIELD(struct conf, profiles),

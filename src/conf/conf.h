@@ -93,6 +93,9 @@ struct conf_profile {
 	char **menu;            /* further profiles offered in a menu after this one */
 	size_t nr_menu;
 	uint32_t timeout;       /* menu timeout in seconds; 0: boot at once */
+	char *image;            /* diskless root image under diskless.base (bootherd roots):
+				 * ${root} is its path, and a cmdline without root= gets
+				 * root=nfs:${server}:${root}:OPTS ip=dhcp */
 	struct conf_bootfiles boot;     /* overrides dhcp.boot for this profile's nodes */
 	unsigned line;
 };
@@ -177,6 +180,28 @@ struct conf_http {
 	int send;                    /* enum conf_http_send */
 };
 
+enum conf_nfs_server {
+	CONF_NFS_AUTO = 0,      /* the kernel's when /proc/fs/nfsd exists, else nfs-ganesha */
+	CONF_NFS_KERNEL = 1,
+	CONF_NFS_GANESHA = 2,
+};
+
+/* `bootherd roots`: where diskless root images live and how they are exported. */
+struct conf_diskless {
+	char *base;             /* default /srv/diskless */
+	int server;             /* enum conf_nfs_server */
+	bool has_address;
+	struct in_addr address; /* NFS server address in fstab and root=; default: dhcp.server_id,
+				 * else listen when not 0.0.0.0 */
+	char *nfs_options;      /* in root=nfs:server:path:OPTIONS and fstab; default "vers=3" */
+	char **clients;         /* who may mount shared images besides the nodes booting them */
+	size_t nr_clients;
+	bool export_all;        /* allow "*" when no client is known; default false */
+	char *exports_file;     /* default /etc/exports.d/bootherd.exports */
+	char *ganesha_file;     /* default /etc/ganesha/bootherd.conf (%include it) */
+	char *ganesha_pidfile;  /* SIGHUP'd after a change; default /run/ganesha/ganesha.pid */
+};
+
 struct conf_limits {
 	uint32_t max_sessions;  /* concurrent TFTP transfers, all workers; default 4096 */
 	uint32_t client_rate;   /* new requests per second per client address; default 50 */
@@ -196,6 +221,7 @@ struct conf {
 	struct conf_http http;
 	struct conf_limits limits;
 	struct conf_dhcp dhcp;
+	struct conf_diskless diskless;
 	struct conf_root *roots;
 	size_t nr_roots;
 	struct conf_node *nodes;

@@ -434,7 +434,7 @@ static void unknown_keys(void)
 	static const struct err_case cases[] = {
 		{ "listen: 0.0.0.0\nlisten_port: 69\n",
 		  "t.yaml:2:1: unknown key 'listen_port' at the top level (expected one of: "
-		  "listen, workers, log, tftp, http, limits, dhcp, roots, profiles, groups, rules, nodes)\n" },
+		  "listen, workers, log, tftp, http, limits, dhcp, diskless, roots, profiles, groups, rules, nodes)\n" },
 		{ "log:\n  lvl: info\n",
 		  "t.yaml:2:3: unknown key 'lvl' in 'log' (expected one of: level)\n" },
 		{ "tftp:\n  enabled: true\n  prot: 69\n",
@@ -452,7 +452,7 @@ static void unknown_keys(void)
 		  "writable, overwrite)\n" },
 		{ "profiles:\n  diskless:\n    kernel: vmlinuz\n    append: quiet\n",
 		  "t.yaml:4:5: unknown key 'append' in 'profiles.diskless' (expected one of: "
-		  "label, title, kernel, initrd, cmdline, root, localboot, menu, timeout, boot)\n" },
+		  "label, title, kernel, initrd, cmdline, root, localboot, menu, timeout, image, boot)\n" },
 		{ "nodes:\n  - {name: a, mac: 52:54:00:00:00:01, hostname: a}\n",
 		  "t.yaml:2:39: unknown key 'hostname' in 'nodes[0]' (expected one of: name, mac, "
 		  "ip, profile, group, tags)\n" },
@@ -777,7 +777,7 @@ static void many_errors_one_pass(void)
 		"t.yaml:1:9: listen: invalid IPv4 address '1.2.3'\n"
 		"t.yaml:2:10: workers: expected an integer, got 'lots'\n"
 		"t.yaml:3:1: unknown key 'colour' at the top level (expected one of: listen, "
-		"workers, log, tftp, http, limits, dhcp, roots, profiles, groups, rules, nodes)\n"
+		"workers, log, tftp, http, limits, dhcp, diskless, roots, profiles, groups, rules, nodes)\n"
 		"t.yaml:5:9: tftp.port: 70000 is out of range (1..65535)\n"
 		"t.yaml:6:8: tftp.gso: expected a boolean (true/false, yes/no, on/off), "
 		"got 'maybe'\n"
