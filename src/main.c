@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "conf/import.h"
 #include "core/log.h"
+#include "roots/roots.h"
 #include "svc/bootgen.h"
 #include "svc/server.h"
 
@@ -47,6 +48,9 @@ static void usage(FILE *out)
 		"  import dnsmasq|ethers FILE...\n"
 		"                              print dnsmasq dhcp-host lines or /etc/ethers as a\n"
 		"                              'nodes:' list (see import --help)\n"
+		"  roots [-c FILE] COMMAND ... diskless NFS root images: create, list, remove,\n"
+		"                              prepare, overlay, export, check (see roots --help;\n"
+		"                              FILE default /etc/bootherd/bootherd.yaml)\n"
 		"\n"
 		"serve options (override the config file):\n"
 		"  -c, --config FILE     YAML configuration (default: the embedded default:\n"
@@ -631,6 +635,47 @@ static int cmd_import(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/* `roots`: -c before the subcommand; everything after it is roots_main()'s. */
+static int cmd_roots(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = "/etc/bootherd/bootherd.yaml";
+	struct conf *c = NULL;
+	int opt, ret;
+
+	/* '+': stop at the subcommand, whose options are its own. */
+	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			return roots_main(2, (char *[]){ "roots", "--help", NULL }, NULL);
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc)
+		return roots_main(1, (char *[]){ "roots", NULL }, NULL);
+	if (conf_load_file(path, &c, stderr)) {
+		fprintf(stderr, "bootherd: roots: %s: not valid\n", path);
+		return 1;
+	}
+	if (conf_validate(c, stderr)) {
+		fprintf(stderr, "bootherd: roots: %s: not valid\n", path);
+		conf_put(c);
+		return 1;
+	}
+	argv[optind - 1] = "roots";
+	ret = roots_main(argc - optind + 1, argv + optind - 1, c);
+	conf_put(c);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -649,6 +694,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(cmd, "roots"))
+		return cmd_roots(argc - 1, argv + 1);
 	fprintf(stderr, "bootherd: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }

@@ -146,6 +146,27 @@ const char *bootgen_arch_str(char buf[static 32], unsigned arch)
 
 /* --- variables */
 
+/* The profile's root:, else its image's directory (as `bootherd roots` exports it). */
+static const char *var_root(struct bootgen_vars *v)
+{
+	const struct conf_profile *p = v->profile;
+	const char *base = v->conf && v->conf->diskless.base ? v->conf->diskless.base :
+							       "/srv/diskless";
+	size_t blen = strlen(base);
+	int n;
+
+	if (!p)
+		return "";
+	if (p->root)
+		return p->root;
+	if (!p->image)
+		return "";
+	while (blen > 1 && base[blen - 1] == '/')
+		blen--;
+	n = snprintf(v->root, sizeof(v->root), "%.*s/%s", (int)blen, base, p->image);
+	return n > 0 && (size_t)n < sizeof(v->root) ? v->root : "";
+}
+
 const char *bootgen_var_lookup(void *ctx, const char *name, size_t len)
 {
 	struct bootgen_vars *v = ctx;
@@ -162,7 +183,7 @@ const char *bootgen_var_lookup(void *ctx, const char *name, size_t len)
 	if (IS("http_port"))
 		return v->http_port;
 	if (IS("root"))
-		return v->profile && v->profile->root ? v->profile->root : "";
+		return var_root(v);
 #undef IS
 	return NULL;
 }
@@ -332,6 +353,49 @@ static const char *entry_text(struct built *b, const struct bootgen_vars *node_v
 	return esc;
 }
 
+/* Does @cmdline have a root= argument of its own (a word starting "root=")? */
+static bool has_root_arg(const char *cmdline)
+{
+	for (const char *q = cmdline; q && (q = strstr(q, "root=")); q += 5)
+		if (q == cmdline || q[-1] == ' ' || q[-1] == '\t')
+			return true;
+	return false;
+}
+
+/*
+ * The entry's command line. A profile with an image: and no root= of its own boots the image
+ * over NFS: root=nfs:SERVER:PATH:OPTS is what dracut and initramfs-tools both read, with the
+ * options `bootherd roots` writes into the image's fstab.
+ */
+static const char *entry_cmdline(struct built *b, const struct bootgen_vars *v,
+				 const struct conf_profile *p)
+{
+	const struct conf *c = v->conf;
+	const char *opts = c && c->diskless.nfs_options && *c->diskless.nfs_options ?
+			   c->diskless.nfs_options : "vers=3";
+	const char *cmd = p->cmdline ? p->cmdline : "";
+	size_t len = strlen(cmd), j;
+	char *tmpl;
+
+	/* Two slots: this template and entry_text()'s expansion of it. */
+	if (!p->image || has_root_arg(cmd) ||
+	    b->nr_owned + 2 > sizeof(b->owned) / sizeof(b->owned[0]))
+		return entry_text(b, v, p, p->cmdline);
+	tmpl = malloc(len + 2 * strlen(opts) + 64);
+	if (!tmpl)
+		return entry_text(b, v, p, p->cmdline);
+	j = (size_t)sprintf(tmpl, "%s%sroot=nfs:${server}:${root}:", cmd, len ? " " : "");
+	/* The options are text, not a template: a '$' in them stays one. */
+	for (const char *q = opts; *q; q++) {
+		tmpl[j++] = *q;
+		if (*q == '$')
+			tmpl[j++] = '$';
+	}
+	strcpy(tmpl + j, " ip=dhcp");
+	b->owned[b->nr_owned++] = tmpl;
+	return entry_text(b, v, p, tmpl);
+}
+
 static void add_entry(struct built *b, const struct bootgen_vars *v, const struct conf_profile *p)
 {
 	struct bootcfg_entry *e;
@@ -351,7 +415,7 @@ static void add_entry(struct built *b, const struct bootgen_vars *v, const struc
 		.title = p->title,
 		.kernel = entry_text(b, v, p, p->kernel),
 		.initrds = b->initrds[b->n],
-		.cmdline = entry_text(b, v, p, p->cmdline),
+		.cmdline = entry_cmdline(b, v, p),
 		.localboot = p->localboot,
 	};
 	b->n++;
@@ -409,7 +473,7 @@ int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char
 	struct match_input in = { 0 };
 	struct built *b;
 	struct target t;
-	struct bootgen_vars v = { .hostname = "" };
+	struct bootgen_vars v = { .hostname = "", .conf = c };
 	struct bootcfg cfg = { 0 };
 	enum kind kind = KIND_PXELINUX;
 	int ret;

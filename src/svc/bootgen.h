@@ -8,6 +8,7 @@
 #define BOOTHERD_BOOTGEN_H
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,12 +45,16 @@ unsigned bootgen_check(const struct conf *c, FILE *out, unsigned *warnings);
 /*
  * The variables of boot-file URLs and command lines: ${server} ${ip} ${mac} ${hostname}
  * ${http_port} ${root}. Fill the fields, then pass bootgen_var_lookup and the struct to
- * template_expand().
+ * template_expand(). ${root} is the profile's root:, else BASE/IMAGE for a profile with an
+ * image: (diskless.base, default /srv/diskless).
  */
 struct bootgen_vars {
 	const struct conf_profile *profile;     /* for ${root}; NULL: empty */
+	const struct conf *conf;                /* diskless.base for an image's ${root}; may be
+						 * NULL: then only the profile's root: counts */
 	char server[INET_ADDRSTRLEN], ip[INET_ADDRSTRLEN], mac[64], http_port[8];
 	const char *hostname;                   /* never NULL: "" when unknown */
+	char root[PATH_MAX];                    /* BASE/IMAGE, made by the lookup */
 };
 
 const char *bootgen_var_lookup(void *ctx, const char *name, size_t len);

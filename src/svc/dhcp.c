@@ -340,7 +340,7 @@ static bool boot_file(const struct dhcp_req *r, struct in_addr yiaddr, char *out
 {
 	const struct conf_profile *p = NULL;
 	const char *tmpl = NULL, *bad;
-	struct bootgen_vars v = { .hostname = r->node ? r->node->name : "" };
+	struct bootgen_vars v = { .hostname = r->node ? r->node->name : "", .conf = r->c };
 	ssize_t n;
 
 	if (!is_boot_client(r->m))
