@@ -162,11 +162,36 @@ static bool nfs_address(const struct conf *c, char out[static INET_ADDRSTRLEN])
 	return a && inet_ntop(AF_INET, a, out, INET_ADDRSTRLEN);
 }
 
+/*
+ * The kernel NFS server is there when its filesystem is: an empty /proc/fs/nfsd directory
+ * (seen on kernels built without it) is not enough.
+ */
+static bool kernel_nfsd(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	if (access("/proc/fs/nfsd/exports", F_OK) == 0)
+		return true;
+	f = fopen("/proc/filesystems", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, '\t');
+
+		name = name ? name + 1 : line;
+		found = !strcmp(name, "nfsd\n") || !strcmp(name, "nfsd");
+	}
+	fclose(f);
+	return found;
+}
+
 static enum conf_nfs_server nfs_server(const struct conf *c)
 {
 	if (c->diskless.server != CONF_NFS_AUTO)
 		return c->diskless.server;
-	return access("/proc/fs/nfsd", F_OK) == 0 ? CONF_NFS_KERNEL : CONF_NFS_GANESHA;
+	return kernel_nfsd() ? CONF_NFS_KERNEL : CONF_NFS_GANESHA;
 }
 
 static const char *exports_path(const struct conf *c, enum conf_nfs_server s)
@@ -2000,6 +2025,48 @@ static int reload(const struct conf *c, enum conf_nfs_server s, const char *file
 	return 0;
 }
 
+/*
+ * ganesha matches an export update by Export_Id and refuses one whose path changed, so a path
+ * keeps the id it has in the installed file; new paths get ids above every id in use.
+ */
+static void keep_export_ids(struct plan *p, const char *old)
+{
+	unsigned next = 1;
+
+	for (const char *q = old; q && (q = strstr(q, "Export_Id = ")); q++) {
+		unsigned id = (unsigned)strtoul(q + 12, NULL, 10);
+		const char *path = strstr(q, "Path = \""), *end;
+
+		if (id >= next)
+			next = id + 1;
+		if (!path || !(end = strchr(path + 8, '"')))
+			continue;
+		for (size_t i = 0; i < p->n; i++) {
+			const char *mine = p->paths.v[i];
+
+			if (strlen(mine) == (size_t)(end - path - 8) &&
+			    !memcmp(mine, path + 8, (size_t)(end - path - 8)))
+				p->e[i].id = id;
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		bool kept = false;
+
+		/* Ids not found in the old file were numbered by position: renumber them. */
+		for (const char *q = old; q && (q = strstr(q, "Path = \"")); q++) {
+			const char *end = strchr(q + 8, '"');
+
+			if (end && strlen(p->paths.v[i]) == (size_t)(end - q - 8) &&
+			    !memcmp(p->paths.v[i], q + 8, (size_t)(end - q - 8))) {
+				kept = true;
+				break;
+			}
+		}
+		if (!kept)
+			p->e[i].id = next++;
+	}
+}
+
 static int cmd_export(int argc, char **argv, const struct conf *c)
 {
 	static const struct option opts[] = {
@@ -2035,19 +2102,23 @@ static int cmd_export(int argc, char **argv, const struct conf *c)
 		err_msg("%s does not exist: no images to export", x.base);
 	if (ret || ctx_lock(&x, !dry_run) || plan_build(&x, &p, true))
 		goto out;
-	text = plan_render(&p, s, &len);
-	if (!text)
-		goto out;
 	ret = read_plain(file, &old, &old_len);
 	if (ret && ret != -ENOENT) {
 		err_msg("%s: %s", file, strerror(-ret));
 		goto out;
 	}
+	if (s == CONF_NFS_GANESHA)
+		keep_export_ids(&p, old);
+	text = plan_render(&p, s, &len);
+	if (!text)
+		goto out;
 	printf("%s server: %s (%zu exports)\n", s == CONF_NFS_KERNEL ? "kernel NFS" :
 	       "nfs-ganesha", file, p.n);
 	if (old && old_len == len && !memcmp(old, text, len)) {
-		printf("no change\n");
-		status = 0;
+		/* Still applied: an earlier --no-apply or a failed reload may have left the
+		 * server behind the file. */
+		printf("no change in the file\n");
+		status = dry_run || no_apply ? 0 : reload(c, s, file) ? 1 : 0;
 		goto out;
 	}
 	added = lines_not_in(text, old ? old : "", '+', true);
