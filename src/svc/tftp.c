@@ -178,6 +178,12 @@ static bool rl_allow(uint32_t addr, uint64_t now_ns, uint32_t rate, uint32_t bur
 		return true;
 	sl = &rl_table[(addr * 2654435761u) >> 20 & (RL_SLOTS - 1)];
 	pthread_mutex_lock(&rl_lock);
+	/*
+	 * Each worker's clock is its loop's cached time, so another worker may have stamped the
+	 * slot a little later than our now: that is no time passed, not 2^64 ns of refill.
+	 */
+	if (now_ns < sl->last_ns)
+		now_ns = sl->last_ns;
 	if (sl->addr != addr && now_ns - sl->last_ns > 10000000000ull) {
 		sl->addr = addr;
 		sl->tokens_milli = burst * 1000u;
