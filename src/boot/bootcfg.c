@@ -3,7 +3,7 @@
  * Boot configurations made per request: PXELINUX, iPXE and GRUB text for one node (or a menu of
  * profiles), written into the caller's buffer with snprintf's contract.
  *
- * Every write goes through one bounded writer (struct out) that keeps counting past the end of
+ * Every write goes through one bounded writer (struct outbuf) that keeps counting past the end of
  * the buffer, so a second call with a buffer of the returned size gets exactly the same text. To
  * keep that promise, every change made to an expanded field either keeps its length (control
  * characters become spaces, "http://host/p" becomes "(http,host)/p") or is decided from a bounded
@@ -30,17 +30,12 @@
 
 #include "boot/bootcfg.h"
 #include "core/ascii.h"
+#include "core/outbuf.h"
 
 #define DEFAULT_MENU_TITLE "bootherd"
 
 /* Enough of an expansion to see a URL's scheme and host (a DNS name is at most 253 bytes). */
 #define HEAD_MAX 320
-
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;     /* of the full text, which may run past the buffer */
-};
 
 static bool is_ctl(unsigned char c)
 {
@@ -62,51 +57,20 @@ static char to_lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Where the bytes the buffer holds end: one short of cap, for the NUL. */
-static size_t out_held(const struct out *o)
-{
-	if (!o->cap)
-		return 0;
-	return o->len < o->cap - 1 ? o->len : o->cap - 1;
-}
-
-static void out_put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + 1 < o->cap) {
-		size_t room = o->cap - 1 - o->len;
-
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_put(o, s, strlen(s));
-}
-
-static void out_num(struct out *o, unsigned long long v)
-{
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%llu", v);
-
-	out_put(o, num, (size_t)n);
-}
-
 /* Control characters written since @from become spaces: see the top of the file. */
-static void out_clean(struct out *o, size_t from)
+static void out_clean(struct outbuf *o, size_t from)
 {
-	for (size_t i = from; i < out_held(o); i++)
+	for (size_t i = from; i < outbuf_held(o); i++)
 		if (is_ctl((unsigned char)o->buf[i]))
 			o->buf[i] = ' ';
 }
 
 /* Text from the config (a title): as it is, but for control characters. */
-static void out_text(struct out *o, const char *s, size_t n)
+static void out_text(struct outbuf *o, const char *s, size_t n)
 {
 	size_t from = o->len;
 
-	out_put(o, s, n);
+	outbuf_put(o, s, n);
 	out_clean(o, from);
 }
 
@@ -115,18 +79,18 @@ static void out_text(struct out *o, const char *s, size_t n)
  * blanks and control characters become '_', so a bad label stays one word, the same in each
  * place it is written.
  */
-static void out_label(struct out *o, const char *s)
+static void out_label(struct outbuf *o, const char *s)
 {
 	size_t from = o->len;
 
-	out_str(o, s);
-	for (size_t i = from; i < out_held(o); i++)
+	outbuf_str(o, s);
+	for (size_t i = from; i < outbuf_held(o); i++)
 		if ((unsigned char)o->buf[i] <= ' ' || o->buf[i] == 0x7f)
 			o->buf[i] = '_';
 }
 
 /* http_base without its trailing slashes, to which "/path" is appended. */
-static void out_base(struct out *o, const char *base)
+static void out_base(struct outbuf *o, const char *base)
 {
 	size_t n = strlen(base);
 
@@ -148,7 +112,7 @@ static ssize_t expand(const struct bootcfg *cfg, const char *tmpl, char *buf, si
 }
 
 /* Expands a template that check() has passed straight into the output. */
-static void out_tmpl(struct out *o, const struct bootcfg *cfg, const char *tmpl)
+static void out_tmpl(struct outbuf *o, const struct bootcfg *cfg, const char *tmpl)
 {
 	size_t from = o->len, room = o->len < o->cap ? o->cap - o->len : 0;
 	ssize_t n = expand(cfg, tmpl, room ? o->buf + o->len : o->buf, room, NULL);
@@ -182,13 +146,6 @@ static int check(const struct bootcfg *cfg, const char **bad)
 			return (int)n;
 	}
 	return 0;
-}
-
-static ssize_t finish(struct out *o, int err)
-{
-	if (o->cap)
-		o->buf[err ? 0 : out_held(o)] = '\0';
-	return err ? err : (ssize_t)o->len;
 }
 
 static const char *title_of(const struct bootcfg_entry *e)
@@ -267,54 +224,54 @@ static size_t initrd_name(const struct bootcfg *cfg, const char *const *initrds,
 }
 
 /* " initrd=NAME" for each initrd, for the EFI stub; @name and @tmp are scratch space. */
-static void out_initrd_names(struct out *o, const struct bootcfg *cfg,
+static void out_initrd_names(struct outbuf *o, const struct bootcfg *cfg,
 			     const struct bootcfg_entry *e, char name[PATH_MAX], char tmp[PATH_MAX])
 {
 	for (size_t i = 0; e->initrds && e->initrds[i]; i++) {
 		size_t n = initrd_name(cfg, e->initrds, i, name, tmp);
 
-		out_str(o, " initrd=");
-		out_put(o, name, n);
+		outbuf_str(o, " initrd=");
+		outbuf_put(o, name, n);
 	}
 }
 
 /* PXELINUX */
 
-static void pxelinux_entry(struct out *o, const struct bootcfg *cfg,
+static void pxelinux_entry(struct outbuf *o, const struct bootcfg *cfg,
 			   const struct bootcfg_entry *e, bool menu, bool is_default)
 {
 	bool cmdline = has_cmdline(cfg, e);
 
-	out_str(o, "LABEL ");
+	outbuf_str(o, "LABEL ");
 	out_label(o, e->label);
-	out_str(o, "\n");
+	outbuf_str(o, "\n");
 	if (menu) {
-		out_str(o, "  MENU LABEL ");
+		outbuf_str(o, "  MENU LABEL ");
 		out_text(o, title_of(e), strlen(title_of(e)));
-		out_str(o, "\n");
+		outbuf_str(o, "\n");
 		/* menu.c32 is the DEFAULT, so the entry it starts on is named here. */
 		if (is_default)
-			out_str(o, "  MENU DEFAULT\n");
+			outbuf_str(o, "  MENU DEFAULT\n");
 	}
 	if (e->localboot) {
-		out_str(o, "  LOCALBOOT 0\n");
+		outbuf_str(o, "  LOCALBOOT 0\n");
 		return;
 	}
-	out_str(o, "  KERNEL ");
+	outbuf_str(o, "  KERNEL ");
 	out_tmpl(o, cfg, e->kernel);
-	out_str(o, "\n");
+	outbuf_str(o, "\n");
 	if (!has_initrds(e) && !cmdline)
 		return;
-	out_str(o, "  APPEND");
+	outbuf_str(o, "  APPEND");
 	for (size_t i = 0; e->initrds && e->initrds[i]; i++) {
-		out_str(o, i ? "," : " initrd=");
+		outbuf_str(o, i ? "," : " initrd=");
 		out_tmpl(o, cfg, e->initrds[i]);
 	}
 	if (cmdline) {
-		out_str(o, " ");
+		outbuf_str(o, " ");
 		out_tmpl(o, cfg, e->cmdline);
 	}
-	out_str(o, "\n");
+	outbuf_str(o, "\n");
 }
 
 /*
@@ -323,26 +280,26 @@ static void pxelinux_entry(struct out *o, const struct bootcfg *cfg,
  */
 ssize_t bootcfg_pxelinux(char *out, size_t cap, const struct bootcfg *cfg, const char **bad)
 {
-	struct out o = { out, cap, 0 };
+	struct outbuf o = { out, cap, 0 };
 	bool menu = cfg->timeout_s > 0;
 	int err = check(cfg, bad);
 
 	if (err)
-		return finish(&o, err);
+		return outbuf_end(&o, err);
 	if (menu) {
-		out_str(&o, "DEFAULT menu.c32\nPROMPT 0\nTIMEOUT ");
-		out_num(&o, (unsigned long long)cfg->timeout_s * 10);
-		out_str(&o, "\nMENU TITLE ");
+		outbuf_str(&o, "DEFAULT menu.c32\nPROMPT 0\nTIMEOUT ");
+		outbuf_num(&o, (unsigned long long)cfg->timeout_s * 10);
+		outbuf_str(&o, "\nMENU TITLE ");
 		out_text(&o, menu_title(cfg), strlen(menu_title(cfg)));
-		out_str(&o, "\n");
+		outbuf_str(&o, "\n");
 	} else {
-		out_str(&o, "DEFAULT ");
+		outbuf_str(&o, "DEFAULT ");
 		out_label(&o, cfg->entries[cfg->default_entry].label);
-		out_str(&o, "\nPROMPT 0\n");
+		outbuf_str(&o, "\nPROMPT 0\n");
 	}
 	for (size_t i = 0; i < cfg->nr_entries; i++)
 		pxelinux_entry(&o, cfg, &cfg->entries[i], menu, i == cfg->default_entry);
-	return finish(&o, 0);
+	return outbuf_end(&o, 0);
 }
 
 /* iPXE */
@@ -351,7 +308,7 @@ ssize_t bootcfg_pxelinux(char *out, size_t cap, const struct bootcfg *cfg, const
  * A kernel or initrd for iPXE: a URL as it is, anything else beneath http_base. Without
  * http_base, iPXE takes a relative path relative to the script's own URL.
  */
-static void out_ipxe_path(struct out *o, const struct bootcfg *cfg, const char *tmpl)
+static void out_ipxe_path(struct outbuf *o, const struct bootcfg *cfg, const char *tmpl)
 {
 	char head[HEAD_MAX];
 
@@ -359,38 +316,38 @@ static void out_ipxe_path(struct out *o, const struct bootcfg *cfg, const char *
 	if (cfg->http_base && !url_scheme_len(head)) {
 		out_base(o, cfg->http_base);
 		if (head[0] != '/')
-			out_str(o, "/");
+			outbuf_str(o, "/");
 	}
 	out_tmpl(o, cfg, tmpl);
 }
 
-static void ipxe_boot(struct out *o, const struct bootcfg *cfg, const struct bootcfg_entry *e)
+static void ipxe_boot(struct outbuf *o, const struct bootcfg *cfg, const struct bootcfg_entry *e)
 {
 	char name[PATH_MAX], tmp[PATH_MAX];
 
 	if (e->localboot) {
 		/* Ends iPXE, and the firmware goes on to its next boot device: the local disk. */
-		out_str(o, "exit\n");
+		outbuf_str(o, "exit\n");
 		return;
 	}
-	out_str(o, "kernel ");
+	outbuf_str(o, "kernel ");
 	out_ipxe_path(o, cfg, e->kernel);
 	out_initrd_names(o, cfg, e, name, tmp);
 	if (has_cmdline(cfg, e)) {
-		out_str(o, " ");
+		outbuf_str(o, " ");
 		out_tmpl(o, cfg, e->cmdline);
 	}
-	out_str(o, "\n");
+	outbuf_str(o, "\n");
 	for (size_t i = 0; e->initrds && e->initrds[i]; i++) {
 		size_t n = initrd_name(cfg, e->initrds, i, name, tmp);
 
-		out_str(o, "initrd --name ");
-		out_put(o, name, n);
-		out_str(o, " ");
+		outbuf_str(o, "initrd --name ");
+		outbuf_put(o, name, n);
+		outbuf_str(o, " ");
 		out_ipxe_path(o, cfg, e->initrds[i]);
-		out_str(o, "\n");
+		outbuf_str(o, "\n");
 	}
-	out_str(o, "boot\n");
+	outbuf_str(o, "boot\n");
 }
 
 /*
@@ -399,59 +356,59 @@ static void ipxe_boot(struct out *o, const struct bootcfg *cfg, const struct boo
  */
 ssize_t bootcfg_ipxe(char *out, size_t cap, const struct bootcfg *cfg, const char **bad)
 {
-	struct out o = { out, cap, 0 };
+	struct outbuf o = { out, cap, 0 };
 	const struct bootcfg_entry *def;
 	int err = check(cfg, bad);
 
 	if (err)
-		return finish(&o, err);
+		return outbuf_end(&o, err);
 	def = &cfg->entries[cfg->default_entry];
-	out_str(&o, "#!ipxe\n");
+	outbuf_str(&o, "#!ipxe\n");
 	if (!cfg->timeout_s) {
 		ipxe_boot(&o, cfg, def);
-		return finish(&o, 0);
+		return outbuf_end(&o, 0);
 	}
-	out_str(&o, "menu");
+	outbuf_str(&o, "menu");
 	if (*menu_title(cfg)) {
-		out_str(&o, " ");
+		outbuf_str(&o, " ");
 		out_text(&o, menu_title(cfg), strlen(menu_title(cfg)));
 	}
-	out_str(&o, "\n");
+	outbuf_str(&o, "\n");
 	for (size_t i = 0; i < cfg->nr_entries; i++) {
 		const struct bootcfg_entry *e = &cfg->entries[i];
 
-		out_str(&o, "item ");
+		outbuf_str(&o, "item ");
 		out_label(&o, e->label);
 		if (*title_of(e)) {
-			out_str(&o, " ");
+			outbuf_str(&o, " ");
 			out_text(&o, title_of(e), strlen(title_of(e)));
 		}
-		out_str(&o, "\n");
+		outbuf_str(&o, "\n");
 	}
-	out_str(&o, "choose --default ");
+	outbuf_str(&o, "choose --default ");
 	out_label(&o, def->label);
-	out_str(&o, " --timeout ");
-	out_num(&o, (unsigned long long)cfg->timeout_s * 1000);
-	out_str(&o, " target && goto ${target}\n");
+	outbuf_str(&o, " --timeout ");
+	outbuf_num(&o, (unsigned long long)cfg->timeout_s * 1000);
+	outbuf_str(&o, " target && goto ${target}\n");
 	for (size_t i = 0; i < cfg->nr_entries; i++) {
-		out_str(&o, ":");
+		outbuf_str(&o, ":");
 		out_label(&o, cfg->entries[i].label);
-		out_str(&o, "\n");
+		outbuf_str(&o, "\n");
 		ipxe_boot(&o, cfg, &cfg->entries[i]);
 	}
-	return finish(&o, 0);
+	return outbuf_end(&o, 0);
 }
 
 ssize_t bootcfg_ipxe_chain(char *out, size_t cap, const char *http_base)
 {
-	struct out o = { out, cap, 0 };
+	struct outbuf o = { out, cap, 0 };
 
 	/* Without a base, "/boot/..." still names the route on the server the script came from. */
-	out_str(&o, "#!ipxe\nchain --replace --autofree ");
+	outbuf_str(&o, "#!ipxe\nchain --replace --autofree ");
 	if (http_base)
 		out_base(&o, http_base);
-	out_str(&o, "/boot/${mac:hexhyp}.ipxe\n");
-	return finish(&o, 0);
+	outbuf_str(&o, "/boot/${mac:hexhyp}.ipxe\n");
+	return outbuf_end(&o, 0);
 }
 
 /* GRUB */
@@ -482,7 +439,7 @@ static bool grub_base(const char *base, const char **host, size_t *host_len, con
  * first bytes, @len the full length). Only http and tftp, GRUB's network protocols; any other
  * URL, or one whose host does not end within @head, is left for GRUB to reject.
  */
-static void grub_rewrite_url(struct out *o, size_t from, const char *head, size_t len)
+static void grub_rewrite_url(struct outbuf *o, size_t from, const char *head, size_t len)
 {
 	size_t sl = url_scheme_len(head), end, lim;
 	const char *slash = strchr(head + sl + 3, '/');
@@ -496,9 +453,9 @@ static void grub_rewrite_url(struct out *o, size_t from, const char *head, size_
 		end = len;
 	else
 		return;
-	if (out_held(o) <= from)
+	if (outbuf_held(o) <= from)
 		return;
-	lim = out_held(o) - from;
+	lim = outbuf_held(o) - from;
 	p = o->buf + from;
 	for (size_t k = 0; k < end && k < lim; k++) {
 		if (k == 0)
@@ -519,7 +476,7 @@ static void grub_rewrite_url(struct out *o, size_t from, const char *head, size_
  * A kernel or initrd for GRUB: relative paths beneath http_base when it is an http:// URL (GRUB
  * speaks no https), else left relative, which GRUB's TFTP takes relative to the server's root.
  */
-static void out_grub_path(struct out *o, const struct bootcfg *cfg, const char *tmpl)
+static void out_grub_path(struct outbuf *o, const struct bootcfg *cfg, const char *tmpl)
 {
 	const char *host, *path;
 	size_t host_len, path_len, from;
@@ -528,12 +485,12 @@ static void out_grub_path(struct out *o, const struct bootcfg *cfg, const char *
 	bool url = url_scheme_len(head) > 0;
 
 	if (!url && grub_base(cfg->http_base, &host, &host_len, &path, &path_len)) {
-		out_str(o, "(http,");
+		outbuf_str(o, "(http,");
 		out_text(o, host, host_len);
-		out_str(o, ")");
+		outbuf_str(o, ")");
 		out_text(o, path, path_len);
 		if (head[0] != '/')
-			out_str(o, "/");
+			outbuf_str(o, "/");
 	}
 	from = o->len;
 	out_tmpl(o, cfg, tmpl);
@@ -542,76 +499,76 @@ static void out_grub_path(struct out *o, const struct bootcfg *cfg, const char *
 }
 
 /* GRUB's word for @s: as it is when nothing in it is GRUB syntax, else single-quoted. */
-static void out_grub_word(struct out *o, const char *s, bool always_quote)
+static void out_grub_word(struct outbuf *o, const char *s, bool always_quote)
 {
 	bool plain = *s && !always_quote;
 
 	for (const char *p = s; plain && *p; p++)
 		plain = is_alpha(*p) || is_digit(*p) || strchr("._-+:,/@=%", *p);
 	if (plain) {
-		out_str(o, s);
+		outbuf_str(o, s);
 		return;
 	}
-	out_str(o, "'");
+	outbuf_str(o, "'");
 	for (const char *p = s; *p; p++) {
 		/* Nothing is special inside single quotes: a quote closes, escapes, reopens. */
 		if (*p == '\'')
-			out_str(o, "'\\''");
+			outbuf_str(o, "'\\''");
 		else
 			out_text(o, p, 1);
 	}
-	out_str(o, "'");
+	outbuf_str(o, "'");
 }
 
-static void grub_entry(struct out *o, const struct bootcfg *cfg, const struct bootcfg_entry *e)
+static void grub_entry(struct outbuf *o, const struct bootcfg *cfg, const struct bootcfg_entry *e)
 {
 	char name[PATH_MAX], tmp[PATH_MAX];
 
-	out_str(o, "menuentry ");
+	outbuf_str(o, "menuentry ");
 	out_grub_word(o, title_of(e), true);
-	out_str(o, " --id ");
+	outbuf_str(o, " --id ");
 	out_grub_word(o, e->label, false);
-	out_str(o, " {\n");
+	outbuf_str(o, " {\n");
 	if (e->localboot) {
 		/* Back to the firmware, which goes on to its next boot option. */
-		out_str(o, "\texit\n}\n");
+		outbuf_str(o, "\texit\n}\n");
 		return;
 	}
-	out_str(o, "\tlinux ");
+	outbuf_str(o, "\tlinux ");
 	out_grub_path(o, cfg, e->kernel);
 	out_initrd_names(o, cfg, e, name, tmp);
 	if (has_cmdline(cfg, e)) {
-		out_str(o, " ");
+		outbuf_str(o, " ");
 		out_tmpl(o, cfg, e->cmdline);
 	}
-	out_str(o, "\n");
+	outbuf_str(o, "\n");
 	if (has_initrds(e)) {
-		out_str(o, "\tinitrd");
+		outbuf_str(o, "\tinitrd");
 		for (size_t i = 0; e->initrds[i]; i++) {
-			out_str(o, " ");
+			outbuf_str(o, " ");
 			out_grub_path(o, cfg, e->initrds[i]);
 		}
-		out_str(o, "\n");
+		outbuf_str(o, "\n");
 	}
-	out_str(o, "}\n");
+	outbuf_str(o, "}\n");
 }
 
 /* GRUB's timeout=0 boots the default without showing the menu, as the struct asks. */
 ssize_t bootcfg_grub(char *out, size_t cap, const struct bootcfg *cfg, const char **bad)
 {
-	struct out o = { out, cap, 0 };
+	struct outbuf o = { out, cap, 0 };
 	int err = check(cfg, bad);
 
 	if (err)
-		return finish(&o, err);
-	out_str(&o, "set default=");
-	out_num(&o, cfg->default_entry);
-	out_str(&o, "\nset timeout=");
-	out_num(&o, cfg->timeout_s);
-	out_str(&o, "\n");
+		return outbuf_end(&o, err);
+	outbuf_str(&o, "set default=");
+	outbuf_num(&o, cfg->default_entry);
+	outbuf_str(&o, "\nset timeout=");
+	outbuf_num(&o, cfg->timeout_s);
+	outbuf_str(&o, "\n");
 	for (size_t i = 0; i < cfg->nr_entries; i++)
 		grub_entry(&o, cfg, &cfg->entries[i]);
-	return finish(&o, 0);
+	return outbuf_end(&o, 0);
 }
 
 /* pxelinux.cfg/ names */
