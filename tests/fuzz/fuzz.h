@@ -16,4 +16,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			__builtin_trap();  \
 	} while (0)
 
+/*
+ * The capacities a bounded generator of an @n-byte text is tried with, each as an exact-size
+ * heap buffer so ASan catches a byte written past it: 1, 16, about half, and one short.
+ */
+static inline void fuzz_caps(size_t n, size_t caps[4])
+{
+	caps[0] = 1;
+	caps[1] = 16;
+	caps[2] = n / 2 + 1;
+	caps[3] = n;
+}
+
 #endif

@@ -187,11 +187,7 @@ static void fuzz_gen(int fmt, const struct bootcfg *cfg, const char *const *tmpl
 	ASSERT(gens[fmt](full, (size_t)n + 1, cfg, NULL) == n);
 	check_text(fmt, cfg, full, (size_t)n);
 
-	/* Exact-size heap buffers, so ASan catches any byte written past the cap. */
-	caps[0] = 1;
-	caps[1] = 16;
-	caps[2] = (size_t)n / 2 + 1;
-	caps[3] = (size_t)n;
+	fuzz_caps((size_t)n, caps);
 	for (size_t i = 0; i < 4; i++) {
 		size_t cap = caps[i], held = cap - 1 < (size_t)n ? cap - 1 : (size_t)n;
 

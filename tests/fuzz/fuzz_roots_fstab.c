@@ -193,11 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ASSERT(roots_fstab(full, (size_t)n + 1, in, len, src, opts) == n);
 	check_text(in, len, full, (size_t)n);
 
-	/* Exact-size heap buffers, so ASan catches any byte written past the cap. */
-	caps[0] = 1;
-	caps[1] = 16;
-	caps[2] = (size_t)n / 2 + 1;
-	caps[3] = (size_t)n;
+	fuzz_caps((size_t)n, caps);
 	for (size_t i = 0; i < 4; i++) {
 		size_t cap = caps[i], held = cap - 1 < (size_t)n ? cap - 1 : (size_t)n;
 
