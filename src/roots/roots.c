@@ -650,6 +650,33 @@ static void usage(FILE *out)
 		"Nothing is deleted without --force. Exit status: 0 ok, 1 failure, 2 usage.\n");
 }
 
+/* The one NAME operand of a subcommand, checked; NULL after saying why (a usage error). */
+static const char *image_operand(int argc, char **argv, const char *usage)
+{
+	const char *name;
+
+	if (optind + 1 != argc) {
+		err_msg("usage: %s", usage);
+		return NULL;
+	}
+	name = argv[optind];
+	if (!roots_name_ok(name)) {
+		err_msg("'%s' is not a valid image name", name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Opens the base for a command on image @name; a missing base is named in the message. */
+static int open_base(struct roots_ctx *x, const struct conf *c, const char *name)
+{
+	int ret = ctx_open(x, c, false);
+
+	if (ret == -ENOENT)
+		err_msg("no image %s: %s does not exist", name, x->base);
+	return ret;
+}
+
 static int cmd_create(int argc, char **argv, const struct conf *c)
 {
 	static const struct option opts[] = {
@@ -1158,18 +1185,10 @@ static int cmd_remove(int argc, char **argv, const struct conf *c)
 			return 2;
 		force = true;
 	}
-	if (optind + 1 != argc) {
-		err_msg("usage: remove NAME --force");
+	name = image_operand(argc, argv, "remove NAME --force");
+	if (!name)
 		return 2;
-	}
-	name = argv[optind];
-	if (!roots_name_ok(name)) {
-		err_msg("'%s' is not a valid image name", name);
-		return 2;
-	}
-	ret = ctx_open(&x, c, false);
-	if (ret == -ENOENT)
-		err_msg("no image %s: %s does not exist", name, x.base);
+	ret = open_base(&x, c, name);
 	if (ret || ctx_lock(&x, force))
 		goto out;
 	ret = dir_beneath(&x, name, path);
@@ -1370,18 +1389,10 @@ static int cmd_prepare(int argc, char **argv, const struct conf *c)
 			return 2;
 		p.dry_run = true;
 	}
-	if (optind + 1 != argc) {
-		err_msg("usage: prepare NAME [--dry-run]");
+	name = image_operand(argc, argv, "prepare NAME [--dry-run]");
+	if (!name)
 		return 2;
-	}
-	name = argv[optind];
-	if (!roots_name_ok(name)) {
-		err_msg("'%s' is not a valid image name", name);
-		return 2;
-	}
-	ret = ctx_open(&x, c, false);
-	if (ret == -ENOENT)
-		err_msg("no image %s: %s does not exist", name, x.base);
+	ret = open_base(&x, c, name);
 	if (ret || ctx_lock(&x, !p.dry_run))
 		goto out;
 	ret = dir_beneath(&x, name, path);
