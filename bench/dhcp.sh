@@ -14,6 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 die() { echo "bench/dhcp: $*" >&2; exit 1; }
 note() { printf 'bench/dhcp: %s\n' "$*" >&2; }
@@ -383,17 +385,7 @@ awk -F'\t' -v servers="$DHCP_SERVERS" -v labels="$labels" -v json="$TMP/dhcp.jso
 	-v keathreads="$KEA_THREADS" -v bhsync="$BH_LEASE_SYNC" -v bestf="$BEST" -v pdv="$(ver perfdhcp -v)" -v keav="$(ver kea-dhcp4 -v)" -v dnsv="$(ver dnsmasq -v)" \
 	-v load0="$LOAD0" -v load1="$LOAD1" -v kernel="$(uname -r)" -v ncpu="$(nproc)" \
 	-v model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v rev="$REV" '
-function median(list,    n, a, i, j, t) {
-	n = split(list, a, " ")
-	if (n == 0) return ""
-	for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
-function jnum(v) { return v == "" ? "null" : v + 0 }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
-function pad(s, w) { return sprintf("%" w "s", s) }
+	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v rev="$REV" "$BENCH_AWK_LIB"'
 BEGIN {
 	ns = split(servers, S, " ")
 	split(labels, L, " "); for (i in L) { split(L[i], kv, "="); lab[kv[1]] = kv[2] }

@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 die() { echo "bench/http: $*" >&2; exit 1; }
 note() { printf 'bench/http: %s\n' "$*" >&2; }
@@ -447,17 +449,7 @@ awk -F'\t' -v servers="$HTTP_SERVERS" -v labels="$labels" -v sizes="$sizes" \
 	-v smallr="$SMALL_REQS" -v smallb="$SMALL_BYTES" -v sweeps="$SWEEP_SECS" -v sweepc="$SWEEP_CONNS" \
 	-v threads="$LOAD_THREADS" -v load0="$LOAD0" -v load1="$(cut -d' ' -f1 /proc/loadavg)" -v loglevel="$BH_LOG_LEVEL" -v nginxv="$("$NGINX" -v 2>&1 | sed 's/.*: //')" \
 	-v kernel="$(uname -r)" -v ncpu="$(nproc)" -v model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v rev="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" '
-function median(list,    n, a, i, j, t) {
-	n = split(list, a, " ")
-	if (n == 0) return ""
-	for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
-function jnum(v) { return v == "" ? "null" : v + 0 }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
-function pad(s, w) { return sprintf("%" w "s", s) }
+	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v rev="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" "$BENCH_AWK_LIB"'
 function list(s,    a, n, i, o) { n = split(s, a, " "); o = ""; for (i = 1; i <= n; i++) o = o (i > 1 ? ", " : "") (a[i] + 0); return o }
 function casename(cs,    z) {
 	if (cs == "big") return sprintf("%d x %d MiB", bigc, mib)

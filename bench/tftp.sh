@@ -13,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # Knobs.
 REPS_SINGLE=${REPS_SINGLE:-${REPS:-5}}  # repetitions of each single-stream case
@@ -558,17 +560,7 @@ awk -F'\t' -v servers="$SERVERS" -v wsneg="$wsneg" -v labels="$labels" \
 	-v big="$BIG_MIB" -v small="$MANY_MIB" -v reps_s="$REPS_SINGLE" -v reps_m="$REPS_MANY" \
 	-v kernel="$(uname -r)" -v ncpu="$(nproc)" -v model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
 	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v rev="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
-	-v loglevel="$BH_LOG_LEVEL" -v client="$CLIENT" -v load_timeout="$LOAD_TIMEOUT_MS" '
-function median(list,    n, a, i, j, t) {
-	n = split(list, a, " ")
-	if (n == 0) return ""
-	for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
-function jnum(v) { return v == "" ? "null" : v + 0 }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
-function pad(s, w) { return sprintf("%" w "s", s) }
+	-v loglevel="$BH_LOG_LEVEL" -v client="$CLIENT" -v load_timeout="$LOAD_TIMEOUT_MS" "$BENCH_AWK_LIB"'
 BEGIN {
 	ns = split(servers, S, " ")
 	split(wsneg, W, " "); for (i in W) { split(W[i], kv, "="); ws_of[kv[1]] = kv[2] }
