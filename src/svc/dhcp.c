@@ -304,8 +304,6 @@ static const struct conf_profile *client_profile(const struct dhcp_req *r)
 /* The field of @b that serves the client's architecture, or NULL. */
 static const char *boot_field(const struct conf_bootfiles *b, const struct dhcp_msg *m)
 {
-	if (m->ipxe)
-		return b->ipxe;
 	if (m->http_client)
 		return m->arch == DHCP_ARCH_EFI_ARM64_HTTP ? b->http_arm64 : b->http;
 	switch (m->arch) {
@@ -346,7 +344,14 @@ static bool boot_file(const struct dhcp_req *r, struct in_addr yiaddr, char *out
 	if (!is_boot_client(r->m))
 		return false;
 	p = client_profile(r);
-	if (p)
+	/*
+	 * iPXE gets its script where one is configured (the profile's, then dhcp.boot's); else
+	 * it is one more PXE client of its architecture, as QEMU's and many NICs' boot ROMs are,
+	 * and gets the architecture's file like firmware would.
+	 */
+	if (r->m->ipxe)
+		tmpl = p && p->boot.ipxe ? p->boot.ipxe : r->c->dhcp.boot.ipxe;
+	if (!tmpl && p)
 		tmpl = boot_field(&p->boot, r->m);
 	if (!tmpl)
 		tmpl = boot_field(&r->c->dhcp.boot, r->m);
