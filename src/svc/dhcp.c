@@ -463,7 +463,7 @@ static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, stru
 			       m->opt[DHCP_OPT_UUID].len);
 }
 
-/* Builds and sends (or, with @tx_out, hands back unsent) a reply. */
+/* Builds a reply in a tx slot and sends it, or with @send_now false hands the slot back unsent. */
 static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, uint8_t type,
 			     struct in_addr yiaddr, uint32_t lease, bool send_now)
 {
