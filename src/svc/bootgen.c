@@ -464,6 +464,17 @@ static int render_alloc(enum kind kind, const struct bootcfg *cfg, char **out, s
 	return -ENOMEM;
 }
 
+bool bootgen_may_make(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	return strstr(path, "pxelinux.cfg/") || !strncmp(base, "grub.cfg", 8) ||
+	       (n > 5 && !strcmp(base + n - 5, ".ipxe"));
+}
+
 int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char **out,
 		 size_t *len)
 {

@@ -85,6 +85,12 @@ struct bootgen_req {
  * PXELINUX, told "not found", tries its next name); -ENOMEM; -EINVAL when a template is bad
  * (logged).
  */
+/*
+ * A cheap first look: false when @path cannot be one of the names above, so a caller skips
+ * what preparing a bootgen_req costs (HTTP asks the socket for its address).
+ */
+bool bootgen_may_make(const char *path);
+
 int bootgen_file(const struct server_gen *g, const struct bootgen_req *req, char **out,
 		 size_t *len);
 

@@ -838,6 +838,8 @@ static bool serve_generated(struct conn *c, const struct http_req *req, const ch
 	char *out = NULL;
 	int ret;
 
+	if (!bootgen_may_make(path))
+		return false;
 	if (getsockname(c->fd, (struct sockaddr *)&me, &mlen) == -1)
 		me.sin_addr.s_addr = 0;
 	br.server = me.sin_addr;

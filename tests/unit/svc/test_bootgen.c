@@ -949,6 +949,25 @@ static void mac_and_arch_strings(void)
 	CHECK_STR(bootgen_arch_str(a, DHCP_ARCH_UNKNOWN), "");
 }
 
+/* The cheap first look never turns away a name bootgen_file() makes. */
+static void may_make(void)
+{
+	static const char *const yes[] = {
+		"pxelinux.cfg/01-52-54-00-00-00-01", "/bios/pxelinux.cfg/default",
+		"pxelinux.cfg/0A000B01", "grub.cfg", "boot/grub/grub.cfg-01-52-54-00-00-00-01",
+		"grub.cfg-0A000B01", "boot/chain.ipxe", "/boot/52:54:00:00:00:01.ipxe",
+	};
+	static const char *const no[] = {
+		"pxelinux.0", "ldlinux.c32", "diskless/vmlinuz", "boot/initrd.img", "grub/x.mod",
+		"ipxe.efi", "pxelinux.cfg",
+	};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(bootgen_may_make(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(!bootgen_may_make(no[i]));
+}
+
 int main(void)
 {
 	RUN(profile_order);
@@ -967,5 +986,6 @@ int main(void)
 	RUN(file_bad_variable);
 	RUN(file_no_http_base);
 	RUN(mac_and_arch_strings);
+	RUN(may_make);
 	return check_done();
 }
