@@ -955,6 +955,8 @@ static int generate(struct sess *s, const struct server_gen *gen)
 		.server = s->local.sin_addr,
 	};
 
+	if (!bootgen_may_make(s->filename))
+		return 0;
 	if (c->http.enabled) {
 		snprintf(base, sizeof(base), "http://%s:%u",
 			 inet_ntop(AF_INET, &s->local.sin_addr, a, sizeof(a)), c->http.port);
