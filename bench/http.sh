@@ -155,26 +155,14 @@ cleanup() {
 		# nginx's workers, if the master went first.
 		[[ -n "$CG" && -w "$CG/$s/cgroup.kill" ]] && echo 1 >"$CG/$s/cgroup.kill" 2>/dev/null
 	done
-	if [[ -n "$CG" ]]; then
-		echo $$ >"$cg2$CG_ORIG/cgroup.procs" 2>/dev/null || echo $$ >"$cg2/cgroup.procs" || true
-		for p in 1 2 3 4 5 6 7 8 9 10; do
-			for s in "$CG"/*/; do [[ -d "$s" ]] && rmdir "$s" 2>/dev/null; done
-			rmdir "$CG" 2>/dev/null && break
-			sleep 0.1
-		done
-		[[ ! -d "$CG" ]] || note "could not remove the cgroup $CG"
-	fi
+	# This script ran in CG/clients: out of it, so that it can go.
+	bench_cg_remove
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-if [[ -n "$cg2" ]] && mkdir "$cg2/bootherd-bench-http.$$" 2>/dev/null; then
-	CG=$cg2/bootherd-bench-http.$$
-	[[ -r "$CG/cpu.stat" ]] || { rmdir "$CG"; CG=; }
-fi
-CG_ORIG=$(awk -F: '$1 == "0" { print $3; exit }' /proc/self/cgroup)
+bench_cg_create "bootherd-bench-http.$$"
 CPU_METHOD="cgroup v2 cpu.stat usage_usec (all threads and children)"
 [[ -n "$CG" ]] || CPU_METHOD="/proc/PID/stat utime+stime+cutime+cstime"
 
