@@ -210,6 +210,22 @@ _lib_udp_bound()
 }
 
 # have_server: 0 when the server under test can run; else prints why on stdout.
+# Skips the whole test NAME and exits unless the server under test is bootherd, built: WHY says
+# what ties the test to bootherd.
+need_bootherd()	# need_bootherd NAME WHY
+{
+	local why
+
+	if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
+		skip "$1" "$2"
+		exit 0
+	fi
+	if ! why=$(have_server); then
+		skip "$1" "$why"
+		exit 0
+	fi
+}
+
 have_server()
 {
 	if [[ "$BOOTHERD_TEST_SERVER" == tftpd-hpa ]]; then

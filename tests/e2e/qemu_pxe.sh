@@ -27,14 +27,7 @@ MAC_HYP=52-54-00-12-34-56
 SRV=10.55.0.1
 NODE_IP=10.55.0.20
 
-if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
-	skip qemu_pxe "needs bootherd itself (DHCP and generated configs), not $BOOTHERD_TEST_SERVER"
-	exit 0
-fi
-if ! why=$(have_server); then
-	skip qemu_pxe "$why"
-	exit 0
-fi
+need_bootherd qemu_pxe "needs bootherd itself (DHCP and generated configs), not $BOOTHERD_TEST_SERVER"
 if ! why=$(have_netns); then
 	skip qemu_pxe "$why"
 	exit 0

@@ -26,14 +26,7 @@ set -uo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
-	skip bootcfg "boot configs are made by bootherd only (BOOTHERD_TEST_SERVER=$BOOTHERD_TEST_SERVER)"
-	exit 0
-fi
-if ! why=$(have_server); then
-	skip bootcfg "$why"
-	exit 0
-fi
+need_bootherd bootcfg "boot configs are made by bootherd only (BOOTHERD_TEST_SERVER=$BOOTHERD_TEST_SERVER)"
 for c in tftp curl python3 ss; do
 	if ! command -v "$c" >/dev/null; then
 		skip bootcfg "$c not installed (scripts/deps.sh)"

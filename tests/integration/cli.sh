@@ -8,14 +8,7 @@ set -uo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
-	skip cli "tests the bootherd command line, not $BOOTHERD_TEST_SERVER"
-	exit 0
-fi
-if [[ ! -x "$BOOTHERD" ]]; then
-	skip cli "$BOOTHERD not built (run make)"
-	exit 0
-fi
+need_bootherd cli "tests the bootherd command line, not $BOOTHERD_TEST_SERVER"
 
 oneline()
 {

@@ -20,14 +20,7 @@ set -uo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-if [[ "$BOOTHERD_TEST_SERVER" != bootherd ]]; then
-	skip reload "reloads are bootherd's (BOOTHERD_TEST_SERVER=$BOOTHERD_TEST_SERVER)"
-	exit 0
-fi
-if ! why=$(have_server); then
-	skip reload "$why"
-	exit 0
-fi
+need_bootherd reload "reloads are bootherd's (BOOTHERD_TEST_SERVER=$BOOTHERD_TEST_SERVER)"
 for c in tftp curl python3 ss cmp; do
 	if ! command -v "$c" >/dev/null; then
 		skip reload "$c not installed (scripts/deps.sh)"
