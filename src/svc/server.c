@@ -117,6 +117,49 @@ void server_gen_put(struct server_gen *g)
 	free(g);
 }
 
+/* Logs each line of @text (diagnostics gathered in a memstream) as an error, after @prefix. */
+static void log_lines(const char *prefix, char *text)
+{
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		pr_err("%s%s", prefix, line);
+}
+
+/* @g's compiled rules: @prev's when they are the same rules, else compiled now. */
+static int gen_rules(struct server_gen *g, const struct conf *conf, const struct server_gen *prev)
+{
+	char *errs = NULL;
+	size_t errs_len = 0;
+	FILE *f;
+	int ret;
+
+	if (!conf->nr_rules)
+		return 0;
+	if (prev && prev->match_ref && same_rules(prev->conf, conf)) {
+		g->match_ref = prev->match_ref;
+		atomic_fetch_add(&g->match_ref->refs, 1);
+		g->match = g->match_ref->set;
+		return 0;
+	}
+	f = open_memstream(&errs, &errs_len);
+	g->match = bootgen_compile(conf, f, &ret);
+	if (f)
+		fclose(f);
+	if (g->match) {
+		g->match_ref = malloc(sizeof(*g->match_ref));
+		if (g->match_ref) {
+			atomic_init(&g->match_ref->refs, 1);
+			g->match_ref->set = g->match;
+		} else {
+			match_free(g->match);
+			g->match = NULL;
+		}
+	}
+	if (!g->match && errs)
+		log_lines("", errs);
+	free(errs);
+	return g->match ? 0 : -EINVAL;
+}
+
 /*
  * Opens the roots of @conf and compiles its rules, or takes them from @prev when they are the
  * same; takes over the caller's reference to @conf on success.
@@ -128,64 +171,30 @@ static struct server_gen *gen_new(struct conf *conf, unsigned id, const struct s
 	if (!g)
 		return NULL;
 	g->root_fds = calloc(conf->nr_roots ? conf->nr_roots : 1, sizeof(int));
-	if (!g->root_fds) {
-		free(g);
-		return NULL;
-	}
+	if (!g->root_fds)
+		goto fail;
 	for (size_t i = 0; i < conf->nr_roots; i++)
 		g->root_fds[i] = -1;
 	for (size_t i = 0; i < conf->nr_roots; i++) {
-		int fd = open(conf->roots[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd == -1) {
+		g->root_fds[i] = open(conf->roots[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (g->root_fds[i] == -1) {
 			pr_err("root %s: %s", conf->roots[i].path, strerror(errno));
-			while (i--)
-				close(g->root_fds[i]);
-			free(g->root_fds);
-			free(g);
-			return NULL;
+			goto fail;
 		}
-		g->root_fds[i] = fd;
 	}
-	if (conf->nr_rules && prev && prev->match_ref && same_rules(prev->conf, conf)) {
-		g->match_ref = prev->match_ref;
-		atomic_fetch_add(&g->match_ref->refs, 1);
-		g->match = g->match_ref->set;
-	} else if (conf->nr_rules) {
-		char *errs = NULL;
-		size_t errs_len = 0;
-		FILE *f = open_memstream(&errs, &errs_len);
-		int ret;
-
-		g->match = bootgen_compile(conf, f, &ret);
-		if (f)
-			fclose(f);
-		if (g->match) {
-			g->match_ref = malloc(sizeof(*g->match_ref));
-			if (g->match_ref) {
-				atomic_init(&g->match_ref->refs, 1);
-				g->match_ref->set = g->match;
-			} else {
-				match_free(g->match);
-				g->match = NULL;
-			}
-		}
-		if (!g->match) {
-			for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
-				pr_err("%s", line);
-			free(errs);
-			for (size_t i = 0; i < conf->nr_roots; i++)
-				close(g->root_fds[i]);
-			free(g->root_fds);
-			free(g);
-			return NULL;
-		}
-		free(errs);
-	}
+	if (gen_rules(g, conf, prev))
+		goto fail;
 	atomic_init(&g->refs, 1);
 	g->id = id;
 	g->conf = conf;
 	return g;
+fail:
+	for (size_t i = 0; g->root_fds && i < conf->nr_roots; i++)
+		if (g->root_fds[i] >= 0)
+			close(g->root_fds[i]);
+	free(g->root_fds);
+	free(g);
+	return NULL;
 }
 
 static void on_wake(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
@@ -337,8 +346,7 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	fclose(err);
 	if (!c) {
 		/* One log line per diagnostic, then what happens next. */
-		for (char *line = strtok(errs, "\n"); line; line = strtok(NULL, "\n"))
-			pr_err("reload: %s", line);
+		log_lines("reload: ", errs);
 		pr_err("reload failed: still serving generation %u from %s", *gen_id, old->source);
 		free(errs);
 		return;
