@@ -461,3 +461,37 @@ track_group()
 	_lib_pids+=("$1")
 	_lib_groups+=("$1")
 }
+
+# netns_reap_stale PREFIX...: what a run that was killed (SIGKILL, a lost machine) left behind.
+# A namespace named PREFIX<PID> whose PID is gone is such a leftover: each process still in it
+# (ip netns pids) is sent TERM, then KILL after 2 s, by PID, and the namespace is deleted
+# (its taps, bridges and veth ends go with it). A namespace whose PID is alive is left alone:
+# that run may still be going.
+netns_reap_stale()
+{
+	local pre ns pid p pids i
+	for pre in "$@"; do
+		while read -r ns _; do
+			[[ $ns =~ ^$pre([0-9]+)$ ]] || continue
+			pid=${BASH_REMATCH[1]}
+			[[ $pid == "$$" || -e /proc/$pid ]] && continue
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			for p in $pids; do
+				kill -TERM "$p" 2>/dev/null
+			done
+			for ((i = 0; i < 20; i++)); do
+				for p in $pids; do
+					[[ -e /proc/$p ]] && break
+					p=
+				done
+				[[ -z ${p:-} ]] && break
+				sleep 0.1
+			done
+			for p in $pids; do
+				kill -KILL "$p" 2>/dev/null
+			done
+			ip netns del "$ns" 2>/dev/null
+			note "reaped $ns, left by a run (PID $pid) that is gone${pids:+; killed ${pids//$'\n'/ }}"
+		done < <(ip netns list 2>/dev/null)
+	done
+}
