@@ -96,6 +96,15 @@ build/bench/bin/match: bench/match.c src/match/match.c src/match/match.h
 	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread \
 		-Isrc $(PKG_CFLAGS) -o $@ bench/match.c src/match/match.c $(PKG_LIBS)
 
+# bench/bootstorm/ (several files): the boot-storm harness, built by `make test` (its 20-node
+# test) and `make bench` with the other load generators.
+BOOTSTORM_SRCS := $(wildcard bench/bootstorm/*.c)
+BENCH_BINS += build/bench/bin/bootstorm
+build/bench/bin/bootstorm: $(BOOTSTORM_SRCS) $(wildcard bench/bootstorm/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -pthread -o $@ $(BOOTSTORM_SRCS) -lm
+
 deps:
 	$(Q)scripts/deps.sh
 

@@ -42,3 +42,118 @@ bench_cg_remove() {
 	done
 	[[ ! -d "$CG" ]] || note "could not remove the cgroup $CG"
 }
+
+# --- bootstorm (bench/bootstorm.sh and tests/integration/bootstorm.sh): the simulated nodes'
+# inventory and the servers' equivalent configurations. Node I (from 0) has the MAC
+# PREFIX:II:II:II (its 24-bit index, as build/bench/bin/bootstorm makes them) and the fixed
+# address 10.140.(1 + I/250).(1 + I%250); the server is 10.140.0.1/16, the client veth 10.140.0.2.
+BOOTSTORM_SERVER_IP=10.140.0.1
+BOOTSTORM_CLIENT_IP=10.140.0.2
+BOOTSTORM_SUBNET=10.140.0.0/16
+
+bootstorm_mac() { # INDEX PREFIX
+	printf '%s:%02x:%02x:%02x\n' "$2" $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255))
+}
+
+bootstorm_ip() { # INDEX
+	echo "10.140.$((1 + $1 / 250)).$((1 + $1 % 250))"
+}
+
+# bootstorm_data DIR KERNEL_BYTES INITRD_BYTES: the served tree. pxelinux.0 and ldlinux.c32 are
+# the distribution's when installed (pxelinux, syslinux-common), else random bytes of their
+# size; the kernel and initrd are random bytes, made again only when their size changes.
+bootstorm_data() {
+	local d=$1 f src n
+	mkdir -p "$d/storm" "$d/pxelinux.cfg"
+	for f in pxelinux.0:/usr/lib/PXELINUX/pxelinux.0:46000 \
+		ldlinux.c32:/usr/lib/syslinux/modules/bios/ldlinux.c32:120000; do
+		IFS=: read -r f src n <<<"$f"
+		if [[ -f $src ]]; then
+			cmp -s "$src" "$d/$f" || cp "$src" "$d/$f"
+		elif [[ ! -f $d/$f ]]; then
+			head -c "$n" /dev/urandom >"$d/$f"
+		fi
+	done
+	for f in vmlinuz:$2 initrd.img:$3; do
+		if [[ ! -f $d/storm/${f%%:*} || $(stat -c %s "$d/storm/${f%%:*}") != "${f#*:}" ]]; then
+			head -c "${f#*:}" /dev/urandom >"$d/storm/${f%%:*}.tmp" &&
+				mv "$d/storm/${f%%:*}.tmp" "$d/storm/${f%%:*}"
+		fi
+	done
+	chmod -R a+rX "$d"
+}
+
+# The kernel and initrd as the nodes' config names them: over HTTP (lpxelinux and iPXE fetch
+# http:// URLs) or TFTP (relative paths).
+bootstorm_kernel_path() { # MODE SERVER HTTP_PORT
+	if [[ $1 == http ]]; then echo "http://$2:$3/storm/vmlinuz"; else echo storm/vmlinuz; fi
+}
+bootstorm_initrd_path() {
+	if [[ $1 == http ]]; then echo "http://$2:$3/storm/initrd.img"; else echo storm/initrd.img; fi
+}
+
+# bootstorm_bootherd_yaml FILE ROOT IFACE LEASE_DB NODES PREFIX MODE XDP [HTTP_PORT]: bootherd's
+# configuration: DHCP on IFACE, every node in the inventory with its fixed address and the
+# profile "storm" (so bootherd makes its pxelinux.cfg/01-<mac>). XDP: a dhcp.xdp value, or "" to
+# leave the key out.
+bootstorm_bootherd_yaml() {
+	local file=$1 root=$2 ifc=$3 db=$4 n=$5 prefix=$6 mode=$7 xdp=$8 hp=${9:-80} i
+	local kernel initrd
+	# shellcheck disable=SC2016 # bootherd's own ${...} templates
+	kernel=$(bootstorm_kernel_path "$mode" '${server}' '${http_port}')
+	# shellcheck disable=SC2016
+	initrd=$(bootstorm_initrd_path "$mode" '${server}' '${http_port}')
+	{
+		cat <<-EOF
+		listen: 0.0.0.0
+		workers: 0
+		log: {level: ${BH_LOG_LEVEL:-warn}}
+		tftp: {port: 69}
+		http: {port: $hp, max_connections: 8192}
+		limits: {max_sessions: 8192}
+		roots: [{path: $root}]
+		dhcp:
+		  enabled: true
+		  interfaces: [$ifc]
+		  lease_db: $db
+		EOF
+		[[ -n $xdp ]] && echo "  xdp: $xdp"
+		cat <<-EOF
+		  boot: {bios: pxelinux.0}
+		  subnets:
+		    - subnet: $BOOTSTORM_SUBNET
+		      router: $BOOTSTORM_SERVER_IP
+		profiles:
+		  storm:
+		    kernel: "$kernel"
+		    initrd: "$initrd"
+		    cmdline: "console=ttyS0 ip=dhcp"
+		nodes:
+		EOF
+		for ((i = 0; i < n; i++)); do
+			printf '  - {name: storm%04d, mac: "%s", ip: %s, profile: storm}\n' "$i" \
+				"$(bootstorm_mac "$i" "$prefix")" "$(bootstorm_ip "$i")"
+		done
+	} >"$file"
+}
+
+# bootstorm_pxelinux_default ROOT MODE SERVER HTTP_PORT: the classic stack's static
+# pxelinux.cfg/default, the same entry bootherd makes per node.
+bootstorm_pxelinux_default() {
+	cat >"$1/pxelinux.cfg/default" <<-EOF
+	DEFAULT storm
+	PROMPT 0
+	LABEL storm
+	  KERNEL $(bootstorm_kernel_path "$2" "$3" "$4")
+	  APPEND initrd=$(bootstorm_initrd_path "$2" "$3" "$4") console=ttyS0 ip=dhcp
+	EOF
+	chmod a+r "$1/pxelinux.cfg/default"
+}
+
+# bootstorm_dnsmasq_hosts FILE NODES PREFIX: dnsmasq's --dhcp-hostsfile, the same inventory.
+bootstorm_dnsmasq_hosts() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		echo "$(bootstorm_mac "$i" "$3"),$(bootstorm_ip "$i"),storm$(printf %04d "$i")"
+	done >"$1"
+}

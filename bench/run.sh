@@ -5,7 +5,8 @@
 # bench/README.md (REPS=, SERVERS=, CLIENTS=, ...). CLIENT= is the list of TFTP client programs,
 # "atftp tftpload" by default: bench/tftp.sh runs once with each, in that order, each writing its
 # own build/bench/tftp-CLIENT.{txt,json,raw.tsv}. BENCHES= chooses the benchmarks, "tftp http dhcp
-# match reload" by default (BENCHES=dhcp make bench: only DHCP); each script also runs on its own.
+# match reload bootstorm" by default (BENCHES=dhcp make bench: only DHCP); each script also runs on
+# its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,8 @@ cd "$(dirname "$0")/.."
 # (and probes the windowsize each agrees to), build/bench/bin/tftpload the other. atftpd (the
 # other peer) conflicts with tftpd-hpa as a package: bench/tftp.sh unpacks it privately under
 # build/peers/.
-pkgs=(iperf3 tftpd-hpa atftp iproute2 util-linux)
+# gnuplot-nox draws bench/bootstorm.sh's plot.
+pkgs=(iperf3 tftpd-hpa atftp iproute2 util-linux gnuplot-nox)
 if [[ -x scripts/deps.sh ]]; then
 	scripts/deps.sh "${pkgs[@]}"
 else
@@ -35,7 +37,7 @@ fi
 # Each client gets its full run (servers started afresh, warm-up, every case, iperf3), one after
 # the other; a failed run does not stop the next, but makes this script fail.
 rc=0
-for bench in ${BENCHES:-tftp http dhcp match reload}; do
+for bench in ${BENCHES:-tftp http dhcp match reload bootstorm}; do
 	case $bench in
 	tftp)
 		for client in ${CLIENT:-atftp tftpload}; do
@@ -51,7 +53,10 @@ for bench in ${BENCHES:-tftp http dhcp match reload}; do
 	match) bench/match.sh || rc=1 ;;
 	# A 10k-node, 1k-rule inventory reloaded under TFTP load.
 	reload) bench/reload.sh || rc=1 ;;
-	*) echo "bench: unknown benchmark '$bench' (known: tftp http dhcp match reload)" >&2; rc=1 ;;
+	# NODES simulated nodes booting at once against bootherd and the classic stack
+	# (dnsmasq, nginx), side by side, with the iperf3 floor (bench/bootstorm.sh).
+	bootstorm) bench/bootstorm.sh || rc=1 ;;
+	*) echo "bench: unknown benchmark '$bench' (known: tftp http dhcp match reload bootstorm)" >&2; rc=1 ;;
 	esac
 done
 exit "$rc"
