@@ -8,7 +8,9 @@
 
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := liburing yaml-0.1 sqlite3 libhs
+PKGS     := liburing yaml-0.1 sqlite3 libhs libbpf libxdp
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+TRIPLE   := $(shell $(CC) -dumpmachine 2>/dev/null)
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(SANITIZE),1)
@@ -25,7 +27,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
 	    -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE -pthread \
-	    -DBOOTHERD_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) $(SANFLAGS)
+	    -DBOOTHERD_VERSION='"$(VERSION)"' -Isrc -Ibpf -I$(B)/gen $(PKG_CFLAGS) $(SANFLAGS)
 LDFLAGS  += -pthread $(SANFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
@@ -53,6 +55,24 @@ all: $(B)/bootherd
 $(B)/bootherd: $(OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The XDP program (bpf/), compiled for the BPF target, and the skeleton the loader includes.
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(wildcard bpf/*.bpf.c))
+BPF_SKELS := $(patsubst $(B)/bpf/%.bpf.o,$(B)/gen/%.skel.h,$(BPF_OBJS))
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -O2 -g -target bpf -Wall -Wno-unused-function -I/usr/include/$(TRIPLE) \
+		-Ibpf -c -o $@ $<
+
+$(B)/gen/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@
+
+$(OBJS): | $(BPF_SKELS)
+.SECONDARY: $(BPF_OBJS)
 
 $(B)/obj/%.o: %.c
 	$(call msg,CC,$<)

@@ -9,7 +9,8 @@ pkgs=(gcc make pkg-config liburing-dev libyaml-dev clang libclang-rt-14-dev tftp
       curl busybox pxelinux syslinux-common iproute2 procps python3 ovmf ipxe
       wget apache2-utils nghttp2-client aria2 libsqlite3-dev
       dhcpcd-base isc-dhcp-client python3-scapy ethtool libhyperscan-dev rsync
-      nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common qemu-system-x86 ipxe-qemu kea-admin "$@")
+      nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common qemu-system-x86 ipxe-qemu kea-admin
+      libbpf-dev libxdp-dev bpftool "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
