@@ -17,6 +17,7 @@
 #include "roots/roots.h"
 #include "svc/bootgen.h"
 #include "svc/server.h"
+#include "xdp/xdp.h"
 
 #ifndef BOOTHERD_VERSION
 #define BOOTHERD_VERSION "0.1"
@@ -51,6 +52,9 @@ static void usage(FILE *out)
 		"  roots [-c FILE] COMMAND ... diskless NFS root images: create, list, remove,\n"
 		"                              prepare, overlay, export, check (see roots --help;\n"
 		"                              FILE default /etc/bootherd/bootherd.yaml)\n"
+		"  status [-c FILE] [IFACE...] the DHCP fast path (XDP) on each interface: mode and\n"
+		"                              counters, read from the kernel (FILE: its\n"
+		"                              dhcp.interfaces; neither: every interface)\n"
 		"\n"
 		"serve options (override the config file):\n"
 		"  -c, --config FILE     YAML configuration (default: the embedded default:\n"
@@ -676,6 +680,49 @@ static int cmd_roots(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = NULL;
+	struct conf *c = NULL;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			printf("Usage: bootherd status [-c FILE] [IFACE...]\n"
+			       "Shows where the DHCP fast path (XDP) is attached and its counters,\n"
+			       "read from the kernel: it works while the server is wedged, and finds\n"
+			       "a program a killed server left behind. Exit status 1: none found.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		ret = xdp_fast_status(stdout, argv + optind, (size_t)(argc - optind));
+		return ret < 0 ? 2 : ret;
+	}
+	if (path) {
+		if (conf_load_file(path, &c, stderr)) {
+			fprintf(stderr, "%s: not valid\n", path);
+			return 2;
+		}
+		ret = xdp_fast_status(stdout, c->dhcp.interfaces, c->dhcp.nr_interfaces);
+		conf_put(c);
+		return ret < 0 ? 2 : ret;
+	}
+	ret = xdp_fast_status(stdout, NULL, 0);
+	return ret < 0 ? 2 : ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -696,6 +743,8 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "roots"))
 		return cmd_roots(argc - 1, argv + 1);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc - 1, argv + 1);
 	fprintf(stderr, "bootherd: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }

@@ -1297,6 +1297,7 @@ static const struct conf_section diskless_section = { SECTION(diskless_keys) };
 
 static const char *const dhcp_mode_names[] = { "server", "proxy", NULL };
 static const char *const lease_sync_names[] = { "full", "normal", NULL };
+static const char *const dhcp_xdp_names[] = { "auto", "off", "native", "skb", NULL };
 
 static const struct conf_key dhcp_keys[] = {
 	{ "enabled", &type_bool, FIELD(struct conf_dhcp, enabled), .def = false },
@@ -1320,6 +1321,7 @@ static const struct conf_key dhcp_keys[] = {
 	{ "decline_time", &type_uint, FIELD(struct conf_dhcp, decline_time),
 	  .min = 1, .max = 86400, .def = 600 },
 	{ "authoritative", &type_bool, FIELD(struct conf_dhcp, authoritative), .def = true },
+	{ "xdp", &type_enum, FIELD(struct conf_dhcp, xdp), .names = dhcp_xdp_names },
 	{ "boot", &type_section, FIELD(struct conf_dhcp, boot), .sub = &boot_section },
 	{ "subnets", &type_list, FIELD(struct conf_dhcp, subnets),
 	  .count = offsetof(struct conf_dhcp, nr_subnets), .sub = &subnet_section },

@@ -129,6 +129,14 @@ enum conf_dhcp_mode {
 	CONF_DHCP_PROXY = 1,    /* another server assigns addresses; boot information only */
 };
 
+/* dhcp.xdp: where the XDP fast path (bpf/dhcp.bpf.c) may attach, on dhcp.interfaces. */
+enum conf_dhcp_xdp {
+	CONF_XDP_AUTO = 0,      /* native mode, else SKB mode, else user space alone */
+	CONF_XDP_OFF = 1,
+	CONF_XDP_NATIVE = 2,
+	CONF_XDP_SKB = 3,
+};
+
 struct conf_dhcp {
 	bool enabled;           /* default false: answering DHCP on a network is a decision */
 	int mode;               /* enum conf_dhcp_mode */
@@ -145,6 +153,7 @@ struct conf_dhcp {
 	uint32_t offer_time;    /* seconds an OFFER holds its address, default 30 */
 	uint32_t decline_time;  /* seconds a DECLINEd address rests, default 600 */
 	bool authoritative;     /* NAK requests for addresses we do not know; default true */
+	int xdp;                /* enum conf_dhcp_xdp: the kernel fast path for known nodes */
 	struct conf_bootfiles boot;
 	struct conf_subnet *subnets;
 	size_t nr_subnets;

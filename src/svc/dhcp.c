@@ -10,6 +10,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <netpacket/packet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <poll.h>
@@ -32,6 +36,7 @@
 #include "svc/bootgen.h"
 #include "svc/dhcp.h"
 #include "svc/server.h"
+#include "xdp/xdp.h"
 
 #define DHCP_BGID       7
 #define DHCP_BUFS       1024    /* a storm's burst, between two passes of the loop */
@@ -95,7 +100,14 @@ struct dhcp_service {
 	struct dhcp_tx *tx_free;
 	struct dhcp_msg msg;            /* the request being handled; large, so not on the stack */
 	size_t pool_size;
+	struct xdp_fast *xdp;           /* the kernel fast path; NULL when off or unavailable */
+	struct loop_op xdp_op;          /* its ring buffer of replies sent */
+	struct loop_timer xdp_timer;    /* its heartbeat */
+	size_t xdp_nodes;               /* nodes it answers, in the current generation */
 };
+
+#define XDP_HEARTBEAT_MS 1000
+#define XDP_STALE_MS     5000   /* the program passes everything when user space is this late */
 
 /* Counters live in struct server, where /metrics reads them; only this thread writes them. */
 #define COUNT(d, what) atomic_fetch_add_explicit(&(d)->srv->dhcp_##what, 1, memory_order_relaxed)
@@ -426,6 +438,7 @@ static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, stru
 	const struct dhcp_msg *m = r->m;
 	struct in_addr next = r->server_id;
 	char file[256], a[INET_ADDRSTRLEN];
+	bool have_file = false;
 
 	if (r->subnet && r->subnet->has_next_server)
 		next = r->subnet->next_server;
@@ -434,6 +447,7 @@ static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, stru
 	else if (m->http_client)
 		dhcp_build_str(b, DHCP_OPT_VENDOR_CLASS, "HTTPClient");
 	if (boot_file(r, yiaddr, file, sizeof(file))) {
+		have_file = true;
 		if (!is_url(file)) {
 			dhcp_build_set_addrs(b, yiaddr, next);
 			dhcp_build_str(b, DHCP_OPT_TFTP_SERVER,
@@ -444,10 +458,12 @@ static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, stru
 		dhcp_build_str(b, DHCP_OPT_BOOTFILE, file);
 	}
 	/*
-	 * PXE ROMs behind a proxyDHCP server look for option 43; discovery control 8 says "boot
-	 * the file named here, no boot server discovery, no menu".
+	 * PXE ROMs look for option 43; discovery control 8 says "boot the file named here, no
+	 * boot server discovery, no menu". Behind a proxyDHCP server it is always needed; from a
+	 * plain server it keeps UEFI PXE (OVMF, and firmware like it) from taking a PXEClient
+	 * offer without it for a BINL offer and asking port 4011 for the file.
 	 */
-	if (proxy && m->pxe) {
+	if (m->pxe && (proxy || have_file)) {
 		static const uint8_t pxe43[] = { 6, 1, 8, 255 };
 
 		dhcp_build_opt(b, DHCP_OPT_VENDOR, pxe43, sizeof(pxe43));
@@ -463,26 +479,21 @@ static void put_boot_opts(struct dhcp_builder *b, const struct dhcp_req *r, stru
 			       m->opt[DHCP_OPT_UUID].len);
 }
 
-/* Builds a reply in a tx slot and sends it, or with @send_now false hands the slot back unsent. */
-static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, uint8_t type,
-			     struct in_addr yiaddr, uint32_t lease, bool send_now)
+/*
+ * The reply to @r into @pkt (DHCP_MAX_LEN bytes): what the server sends, and what the XDP fast
+ * path's pieces are rendered from (dhcp_fast_render()). Returns its length; options that did
+ * not fit are logged.
+ */
+static size_t build_reply(const struct dhcp_req *r, bool proxy, uint8_t type,
+			  struct in_addr yiaddr, uint32_t lease, uint8_t *pkt)
 {
 	const struct dhcp_msg *m = r->m;
 	struct dhcp_builder b;
 	size_t max_len = DHCP_MTU_MIN - DHCP_UDP_IP_HDR, len;
-	bool proxy = d->mode == CONF_DHCP_PROXY;
-	struct dhcp_tx *tx;
 
-	tx = tx_get(d);
-	if (!tx) {
-		COUNT(d, dropped);
-		pr_ratelimited(LOG_WARN, "dhcp: all %u reply slots busy; dropping a request",
-			       DHCP_TX_SLOTS);
-		return NULL;
-	}
 	if (m->max_size > DHCP_UDP_IP_HDR)
 		max_len = m->max_size - DHCP_UDP_IP_HDR;
-	dhcp_build_init(&b, tx->pkt, sizeof(tx->pkt), max_len, m);
+	dhcp_build_init(&b, pkt, DHCP_MAX_LEN, max_len, m);
 	dhcp_build_set_addrs(&b, yiaddr, (struct in_addr){ 0 });
 	if (type != DHCP_NONE)
 		dhcp_build_u8(&b, DHCP_OPT_MSG_TYPE, type);
@@ -500,6 +511,24 @@ static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, u
 	if (b.err)
 		pr_ratelimited(LOG_WARN, "dhcp: reply to xid %08x: options left out (%s)", m->xid,
 			       strerror(-b.err));
+	return len;
+}
+
+/* Builds a reply in a tx slot and sends it, or with @send_now false hands the slot back unsent. */
+static struct dhcp_tx *reply(struct dhcp_service *d, const struct dhcp_req *r, uint8_t type,
+			     struct in_addr yiaddr, uint32_t lease, bool send_now)
+{
+	struct dhcp_tx *tx;
+	size_t len;
+
+	tx = tx_get(d);
+	if (!tx) {
+		COUNT(d, dropped);
+		pr_ratelimited(LOG_WARN, "dhcp: all %u reply slots busy; dropping a request",
+			       DHCP_TX_SLOTS);
+		return NULL;
+	}
+	len = build_reply(r, d->mode == CONF_DHCP_PROXY, type, yiaddr, lease, tx->pkt);
 	tx->iov = (struct iovec){ tx->pkt, len };
 	tx_address(d, tx, r, type, yiaddr);
 	if (send_now)
@@ -840,10 +869,11 @@ static bool interface_ok(const struct dhcp_service *d, int ifindex)
 	return false;
 }
 
-static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8_t *pkt,
-		   size_t len, const struct sockaddr_in *peer, int ifindex, struct in_addr local)
+/* One request, under generation @g (the caller holds a reference). */
+static void handle_gen(struct dhcp_service *d, struct dhcp_listener *ln, const uint8_t *pkt,
+		       size_t len, const struct sockaddr_in *peer, int ifindex,
+		       struct in_addr local, const struct server_gen *g)
 {
-	struct server_gen *g;
 	struct dhcp_req r = { .m = &d->msg, .peer = *peer, .ifindex = ifindex, .local = local,
 			      .proxy_port = ln->proxy_port };
 	struct in_addr link;
@@ -859,13 +889,12 @@ static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8
 			       ntohs(peer->sin_port));
 		return;
 	}
-	g = server_gen_get();
 	r.g = g;
 	r.c = g->conf;
 	r.now = (uint64_t)time(NULL);
 	r.server_id = r.c->dhcp.has_server_id ? r.c->dhcp.server_id : local;
 	if (!r.server_id.s_addr)
-		goto out;
+		return;
 	if (d->msg.htype == ARPHRD_ETHER && d->msg.hlen == 6)
 		r.node = conf_node_by_mac(r.c, d->msg.chaddr);
 	/* The link the client is on: its relay's, or ours where the request came in. */
@@ -875,7 +904,7 @@ static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8
 		pr_ratelimited(LOG_WARN, "dhcp: no subnet in the configuration holds %s; request "
 			       "from %s ignored", inet_ntop(AF_INET, &link, a, sizeof(a)),
 			       mac_str((char[64]){ 0 }, &d->msg));
-		goto out;
+		return;
 	}
 	if (log_level >= LOG_DEBUG)
 		pr_debug("dhcp: %s from %s arch %s%s%s%s", dhcp_msg_type_name(d->msg.msg_type),
@@ -905,8 +934,419 @@ static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8
 	default:
 		break;
 	}
-out:
+}
+
+static void handle(struct dhcp_service *d, struct dhcp_listener *ln, const uint8_t *pkt,
+		   size_t len, const struct sockaddr_in *peer, int ifindex, struct in_addr local)
+{
+	struct server_gen *g = server_gen_get();
+
+	handle_gen(d, ln, pkt, len, peer, ifindex, local, g);
 	server_gen_put(g);
+}
+
+/* --- the XDP fast path (bpf/dhcp.bpf.c): its pieces rendered by the code above */
+
+/*
+ * Copies, in order, the option instances of @b's options area (a reply built without
+ * overload) whose code is @lo..@hi into @out. Returns the bytes copied, or -1 when they do not
+ * fit in @cap.
+ */
+static int extract_opts(const uint8_t *pkt, size_t len, uint8_t lo, uint8_t hi, uint8_t *out,
+			size_t cap)
+{
+	size_t i = DHCP_MIN_LEN, n = 0;
+
+	while (i < len && pkt[i] != DHCP_OPT_END) {
+		size_t l;
+
+		if (pkt[i] == DHCP_OPT_PAD) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len || i + 2 + pkt[i + 1] > len)
+			return -1;
+		l = 2u + pkt[i + 1];
+		if (pkt[i] >= lo && pkt[i] <= hi) {
+			if (n + l > cap)
+				return -1;
+			memcpy(out + n, pkt + i, l);
+			n += l;
+		}
+		i += l;
+	}
+	return (int)n;
+}
+
+/* Our address (the primary one) and MAC on @ifindex. */
+static int if_addrs(int ifindex, struct in_addr *addr, uint8_t mac[6])
+{
+	struct ifaddrs *ifa, *it;
+	char name[IF_NAMESIZE];
+	bool have_addr = false, have_mac = false;
+
+	if (!if_indextoname((unsigned)ifindex, name) || getifaddrs(&ifa) == -1)
+		return -errno;
+	for (it = ifa; it; it = it->ifa_next) {
+		if (!it->ifa_addr || strcmp(it->ifa_name, name))
+			continue;
+		if (it->ifa_addr->sa_family == AF_INET && !have_addr) {
+			*addr = ((struct sockaddr_in *)it->ifa_addr)->sin_addr;
+			have_addr = true;
+		} else if (it->ifa_addr->sa_family == AF_PACKET && !have_mac) {
+			const struct sockaddr_ll *ll = (const struct sockaddr_ll *)it->ifa_addr;
+
+			if (ll->sll_halen == 6) {
+				memcpy(mac, ll->sll_addr, 6);
+				have_mac = true;
+			}
+		}
+	}
+	freeifaddrs(ifa);
+	return have_addr && have_mac ? 0 : -EADDRNOTAVAIL;
+}
+
+/* A representative request of each boot class: what boot_field() maps to that class. */
+static void class_request(struct dhcp_msg *m, unsigned cls, bool ipxe)
+{
+	static const uint16_t arch_of[BH_BOOT_NR] = {
+		[BH_BOOT_NONE] = DHCP_ARCH_EFI_ARM32, [BH_BOOT_BIOS] = DHCP_ARCH_BIOS,
+		[BH_BOOT_EFI32] = DHCP_ARCH_EFI_IA32, [BH_BOOT_EFI64] = DHCP_ARCH_EFI_BC,
+		[BH_BOOT_ARM64] = DHCP_ARCH_EFI_ARM64, [BH_BOOT_HTTP] = DHCP_ARCH_EFI_X64_HTTP,
+		[BH_BOOT_HTTP_ARM64] = DHCP_ARCH_EFI_ARM64_HTTP,
+	};
+	static const uint8_t present[2] = { 0, 0 };
+
+	m->arch = arch_of[cls];
+	m->http_client = cls == BH_BOOT_HTTP || cls == BH_BOOT_HTTP_ARM64;
+	m->ipxe = ipxe;
+	m->pxe = false;
+	/* A boot client by option 93; its value is never read past m->arch. */
+	m->opt[DHCP_OPT_CLIENT_ARCH] = (struct dhcp_opt){ present, sizeof(present) };
+}
+
+/*
+ * The answers a node would get from build_reply(), cut into the pieces the program lays out:
+ * the head of the options and one boot answer per class. False when the node is not for the
+ * fast path (its reply cannot be cut that way).
+ */
+static bool render_node(struct xdp_fast *x, struct dhcp_req *r, struct dhcp_msg *m,
+			uint8_t *pkt, struct bh_node *v)
+{
+	uint32_t lease = lease_time(r);
+	size_t len;
+	int n;
+
+	memset(v, 0, sizeof(*v));
+	v->ip = r->node->ip.s_addr;
+	m->max_size = DHCP_MAX_LEN + DHCP_UDP_IP_HDR;   /* no overload while rendering */
+	len = build_reply(r, false, DHCP_OFFER, r->node->ip, lease, pkt);
+	n = extract_opts(pkt, len, 1, DHCP_OPT_END - 1, v->head, sizeof(v->head));
+	if (n < 3 || pkt[DHCP_MIN_LEN] != DHCP_OPT_MSG_TYPE)
+		return false;
+	v->head_len = (uint16_t)n;
+	for (unsigned ipxe = 0; ipxe < 2; ipxe++) {
+		for (unsigned cls = 0; cls < BH_BOOT_NR; cls++) {
+			struct bh_boot b = { 0 };
+
+			class_request(m, cls, ipxe);
+			len = build_reply(r, false, DHCP_OFFER, r->node->ip, lease, pkt);
+			n = extract_opts(pkt, len, DHCP_OPT_TFTP_SERVER, DHCP_OPT_BOOTFILE, b.opts,
+					 sizeof(b.opts));
+			if (n < 0)
+				return false;
+			if (!n)
+				continue;
+			b.opts_len = (uint16_t)n;
+			memcpy(&b.siaddr, pkt + 20, 4);
+			memcpy(b.file, pkt + 108, BH_FILE_LEN);
+			v->boot[ipxe][cls] = xdp_fast_add_boot(x, &b);
+			if (!v->boot[ipxe][cls])
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Whether user space could pick a node's profile other than its own, from the request. */
+static bool rules_may_decide(const struct server_gen *g, const struct conf_node *node)
+{
+	if (!g->match)
+		return false;
+	if (!conf_node_profile(g->conf, node))
+		return true;
+	for (size_t i = 0; i < g->conf->nr_rules; i++)
+		if (g->conf->rules[i].override)
+			return true;
+	return false;
+}
+
+/* The interface entry: our addresses, the subnet, and options 42, 26 and 28 as rendered. */
+static bool render_if(struct dhcp_req *r, struct dhcp_msg *m, uint8_t *pkt, uint8_t mac[6],
+		      struct bh_if *v)
+{
+	static const uint8_t prl[] = { DHCP_OPT_NTP, DHCP_OPT_MTU, DHCP_OPT_BROADCAST };
+	const struct conf_subnet *sn = r->subnet;
+	size_t len;
+	int n;
+
+	memset(v, 0, sizeof(*v));
+	v->addr = r->local.s_addr;
+	v->bcast = htonl(subnet_hi(sn));
+	v->net = sn->net.s_addr;
+	v->mask = htonl(sn->prefix_len ? ~UINT32_C(0) << (32 - sn->prefix_len) : 0);
+	v->server_id = r->server_id.s_addr;
+	v->lease_time = lease_time(r);
+	v->authoritative = r->c->dhcp.authoritative;
+	memcpy(v->mac, mac, 6);
+	m->opt[DHCP_OPT_PARAM_LIST] = (struct dhcp_opt){ prl, sizeof(prl) };
+	m->max_size = DHCP_MAX_LEN + DHCP_UDP_IP_HDR;
+	len = build_reply(r, false, DHCP_OFFER, addr_h(subnet_lo(sn) + 1), 3600, pkt);
+	m->opt[DHCP_OPT_PARAM_LIST] = (struct dhcp_opt){ 0 };
+	n = extract_opts(pkt, len, DHCP_OPT_NTP, DHCP_OPT_NTP, v->ntp, sizeof(v->ntp));
+	if (n < 0)
+		return false;
+	v->ntp_len = (uint16_t)n;
+	n = extract_opts(pkt, len, DHCP_OPT_MTU, DHCP_OPT_MTU, v->mtu, sizeof(v->mtu));
+	if (n < 0)
+		return false;
+	v->mtu_len = (uint16_t)n;
+	n = extract_opts(pkt, len, DHCP_OPT_BROADCAST, DHCP_OPT_BROADCAST, v->bcast_opt,
+			 sizeof(v->bcast_opt));
+	if (n < 0)
+		return false;
+	v->bcast_len = (uint16_t)n;
+	return true;
+}
+
+/*
+ * Fills the fast path's maps for generation @g: for each interface it is attached to, the
+ * nodes with a reserved address on that interface's subnet whose profile the rules cannot
+ * change. The rest are answered by user space as before. Returns the nodes it answers.
+ */
+static size_t fast_fill(struct dhcp_service *d, const struct server_gen *g)
+{
+	const struct conf *c = g->conf;
+	struct server_gen g_norules = *g;
+	struct dhcp_msg *m = NULL;
+	uint8_t *pkt = NULL;
+	int ifs[XDP_FAST_IFS_MAX];
+	size_t nifs = xdp_fast_ifaces(d->xdp, ifs, XDP_FAST_IFS_MAX), total = 0;
+	bool full = false;
+
+	/* Eligible nodes' profiles are their own: no need for the rules while rendering. */
+	g_norules.match = NULL;
+	m = calloc(1, sizeof(*m));
+	pkt = malloc(DHCP_MAX_LEN);
+	if (!m || !pkt || xdp_fast_begin(d->xdp))
+		goto fail;
+	for (size_t i = 0; i < nifs; i++) {
+		struct dhcp_req r = { .m = m, .g = &g_norules, .c = c, .ifindex = ifs[i] };
+		char name[IF_NAMESIZE] = "?", a[INET_ADDRSTRLEN];
+		uint8_t mac[6];
+		struct bh_if iv;
+		size_t on_if = 0, skipped = 0;
+		int ifid;
+
+		if_indextoname((unsigned)ifs[i], name);
+		if (if_addrs(ifs[i], &r.local, mac)) {
+			pr_warn("xdp: %s has no IPv4 address; its DHCP stays in user space", name);
+			continue;
+		}
+		r.server_id = c->dhcp.has_server_id ? c->dhcp.server_id : r.local;
+		r.subnet = conf_subnet_for(c, r.local);
+		if (!r.subnet) {
+			pr_warn("xdp: no subnet holds %s (%s); its DHCP stays in user space",
+				inet_ntop(AF_INET, &r.local, a, sizeof(a)), name);
+			continue;
+		}
+		memset(m, 0, sizeof(*m));
+		m->op = DHCP_BOOTREQUEST;
+		m->htype = ARPHRD_ETHER;
+		m->hlen = 6;
+		m->arch = DHCP_ARCH_UNKNOWN;
+		if (!render_if(&r, m, pkt, mac, &iv)) {
+			pr_warn("xdp: %s: network options too long for the fast path", name);
+			continue;
+		}
+		ifid = xdp_fast_add_if(d->xdp, (uint32_t)ifs[i], 0, &iv);
+		if (ifid < 0) {
+			pr_warn("xdp: %s: %s", name, strerror(-ifid));
+			continue;
+		}
+		for (size_t k = 0; k < c->nr_nodes && !full; k++) {
+			const struct conf_node *node = &c->nodes[k];
+			struct bh_node v;
+
+			if (!node->has_ip || !in_subnet(r.subnet, h32(node->ip)))
+				continue;
+			if (rules_may_decide(g, node)) {
+				skipped++;
+				continue;
+			}
+			r.node = node;
+			for (size_t j = 0; j < node->nr_macs; j++) {
+				int ret;
+
+				memset(m, 0, sizeof(*m));
+				m->op = DHCP_BOOTREQUEST;
+				m->htype = ARPHRD_ETHER;
+				m->hlen = 6;
+				m->arch = DHCP_ARCH_UNKNOWN;
+				memcpy(m->chaddr, node->macs[j], 6);
+				if (!render_node(d->xdp, &r, m, pkt, &v)) {
+					skipped++;
+					break;
+				}
+				ret = xdp_fast_add_node(d->xdp, (uint32_t)ifid, node->macs[j], &v);
+				if (ret) {
+					pr_warn("xdp: fast path full at %zu nodes (%s); the others "
+						"are answered by user space until a restart", total,
+						strerror(-ret));
+					full = true;
+					break;
+				}
+			}
+			if (!full)
+				on_if++;
+			total += !full;
+		}
+		if (skipped)
+			pr_info("xdp: %s: %zu nodes answered in the kernel, %zu left to user space "
+				"(their profile depends on rules, or their reply does not fit)",
+				name, on_if, skipped);
+		else
+			pr_info("xdp: %s: %zu nodes answered in the kernel", name, on_if);
+	}
+	if (xdp_fast_commit(d->xdp))
+		goto fail;
+	free(m);
+	free(pkt);
+	return total;
+fail:
+	pr_err("xdp: cannot fill the fast path's maps; DHCP stays in user space");
+	xdp_fast_abort(d->xdp);
+	free(m);
+	free(pkt);
+	return 0;
+}
+
+static void log_fast_event(void *ctx, const struct bh_event *ev)
+{
+	struct dhcp_service *d = ctx;
+	char a[INET_ADDRSTRLEN];
+	static const char *const what[] = { [2] = "OFFER", [5] = "ACK", [6] = "NAK" };
+	const char *w = ev->type < sizeof(what) / sizeof(what[0]) && what[ev->type] ?
+			what[ev->type] : "?";
+
+	if (ev->type == DHCP_OFFER) {
+		COUNT(d, offers);
+		if (log_level < LOG_DEBUG)
+			return;
+	} else if (ev->type == DHCP_ACK) {
+		COUNT(d, acks);
+	} else {
+		COUNT(d, naks);
+	}
+	pr_log(ev->type == DHCP_OFFER ? LOG_DEBUG : LOG_INFO,
+	       "dhcp: %s %s to %02x:%02x:%02x:%02x:%02x:%02x (%s, xid %08x) [xdp]", w,
+	       inet_ntop(AF_INET, &ev->ip, a, sizeof(a)), ev->mac[0], ev->mac[1], ev->mac[2],
+	       ev->mac[3], ev->mac[4], ev->mac[5], dhcp_arch_name(ev->arch), ntohl(ev->xid));
+}
+
+static void arm_fast_events(struct dhcp_service *d)
+{
+	int ret = loop_poll(d->loop, &d->xdp_op, xdp_fast_events_fd(d->xdp), POLLIN);
+
+	if (ret)
+		pr_err("xdp: cannot watch the fast path's ring buffer: %s", strerror(-ret));
+}
+
+static void on_fast_events(struct loop *loop, struct loop_op *op, int res, uint32_t flags)
+{
+	struct dhcp_service *d = container_of(op, struct dhcp_service, xdp_op);
+
+	if (res == -ECANCELED)
+		return;
+	xdp_fast_events_consume(d->xdp, log_fast_event, d);
+	arm_fast_events(d);
+}
+
+/* The heartbeat runs on the DHCP worker: if that loop stalls, the program leaves every
+ * request to the kernel stack rather than answer for a server that no longer does. */
+static void on_fast_heartbeat(struct loop *loop, struct loop_timer *t)
+{
+	struct dhcp_service *d = container_of(t, struct dhcp_service, xdp_timer);
+
+	xdp_fast_heartbeat(d->xdp);
+	loop_timer_arm(loop, t, XDP_HEARTBEAT_MS);
+}
+
+/* Native mode on a veth needs an XDP program on its peer, which we do not own: skb mode. */
+static bool is_veth(const char *ifname)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool veth = false;
+
+	if (fd == -1)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		veth = !strcmp(info.driver, "veth");
+	close(fd);
+	return veth;
+}
+
+static void fast_open(struct dhcp_service *d, const struct conf *c)
+{
+	const struct conf_dhcp *dc = &c->dhcp;
+	struct xdp_fast_opts o = {
+		.max_nodes = c->nr_nodes, .max_boot = 2 * (c->nr_profiles + 1) * 2 * BH_BOOT_NR + 64,
+		.server_port = dc->port, .client_port = dc->client_port,
+		.stale_ms = XDP_STALE_MS,
+	};
+	enum xdp_fast_mode modes[DHCP_IFS_MAX];
+	char *names[DHCP_IFS_MAX];
+
+	if (dc->xdp == CONF_XDP_OFF || d->mode != CONF_DHCP_SERVER)
+		return;
+	if (!d->nr_ifs) {
+		if (dc->xdp != CONF_XDP_AUTO)
+			pr_warn("xdp: dhcp.interfaces names no interface to attach to; fast path "
+				"off");
+		return;
+	}
+	/* Per-node answers (boot URLs with ${mac}) make boot entries grow with the nodes. */
+	o.max_boot += 2 * c->nr_nodes;
+	for (size_t i = 0; i < d->nr_ifs; i++) {
+		names[i] = d->ifnames[i];
+		modes[i] = dc->xdp == CONF_XDP_NATIVE ? XDP_FAST_NATIVE :
+			   dc->xdp == CONF_XDP_SKB ? XDP_FAST_SKB : XDP_FAST_AUTO;
+		if (dc->xdp == CONF_XDP_AUTO && is_veth(d->ifnames[i])) {
+			pr_info("xdp: %s is a veth, where native XDP_TX needs an XDP program on "
+				"the peer: skb mode (dhcp.xdp: native to insist)", d->ifnames[i]);
+			modes[i] = XDP_FAST_SKB;
+		}
+	}
+	d->xdp = xdp_fast_open(&o, names, modes, d->nr_ifs);
+	if (!d->xdp) {
+		pr_warn("xdp: DHCP fast path unavailable; every request is answered in user space");
+		return;
+	}
+}
+
+void dhcp_reloaded(struct dhcp_service *d, const struct server_gen *g)
+{
+	if (d && d->xdp)
+		d->xdp_nodes = fast_fill(d, g);
+}
+
+int dhcp_fast_stats(const struct dhcp_service *d, uint64_t out[])
+{
+	return d && d->xdp ? xdp_fast_stats(d->xdp, out) : -ENOENT;
 }
 
 /* --- loop plumbing */
@@ -1119,6 +1559,8 @@ struct dhcp_service *dhcp_open(struct server *srv, const struct conf *c)
 	d->tx = calloc(DHCP_TX_SLOTS, sizeof(*d->tx));
 	if (!d->tx)
 		goto fail;
+	/* Attached now, filled once the DHCP worker runs: until then it passes everything. */
+	fast_open(d, c);
 	for (size_t i = 0; i < DHCP_TX_SLOTS; i++) {
 		d->tx[i].d = d;
 		d->tx[i].op.fn = on_sent;
@@ -1160,6 +1602,18 @@ int dhcp_start(struct dhcp_service *d, struct loop *loop)
 		d->store_op.fn = on_store;
 		arm_store(d);
 	}
+	if (d->xdp) {
+		struct server_gen *g = server_gen_get();
+
+		d->xdp_nodes = fast_fill(d, g);
+		server_gen_put(g);
+		d->xdp_timer.fn = on_fast_heartbeat;
+		loop_timer_arm(loop, &d->xdp_timer, XDP_HEARTBEAT_MS);
+		if (xdp_fast_events_fd(d->xdp) >= 0) {
+			d->xdp_op.fn = on_fast_events;
+			arm_fast_events(d);
+		}
+	}
 	return 0;
 }
 
@@ -1171,7 +1625,13 @@ void dhcp_describe(const struct dhcp_service *d, char *buf, size_t size)
 	for (size_t i = 0; i < d->nr_ifs && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "", d->ifnames[i]);
 	if (n < size && d->mode == CONF_DHCP_SERVER)
-		snprintf(buf + n, size - n, " (%zu pool addresses)", d->pool_size);
+		n += (size_t)snprintf(buf + n, size - n, " (%zu pool addresses)", d->pool_size);
+	if (n < size && d->xdp) {
+		char where[128];
+
+		xdp_fast_describe(d->xdp, where, sizeof(where));
+		snprintf(buf + n, size - n, ", XDP fast path %s", where);
+	}
 }
 
 void dhcp_close(struct dhcp_service *d)
@@ -1184,6 +1644,17 @@ void dhcp_close(struct dhcp_service *d)
 		close(d->main.fd);
 	if (d->proxy.fd >= 0)
 		close(d->proxy.fd);
+	if (d->xdp) {
+		uint64_t st[BH_CNT_NR];
+
+		if (!xdp_fast_stats(d->xdp, st))
+			pr_info("xdp: %llu requests seen, %llu offers, %llu acks, %llu naks sent "
+				"from the kernel", (unsigned long long)st[BH_CNT_REQUESTS],
+				(unsigned long long)st[BH_CNT_OFFERS],
+				(unsigned long long)st[BH_CNT_ACKS],
+				(unsigned long long)st[BH_CNT_NAKS]);
+		xdp_fast_close(d->xdp);
+	}
 	lease_store_close(d->store);
 	lease_pool_free(d->pool);
 	if (atomic_load(&d->srv->dhcp_packets))

@@ -7,6 +7,8 @@
 #ifndef BOOTHERD_DHCP_H
 #define BOOTHERD_DHCP_H
 
+#include <stdint.h>
+
 #include "conf/conf.h"
 #include "core/loop.h"
 #include "svc/server.h"
@@ -25,6 +27,15 @@ int dhcp_start(struct dhcp_service *d, struct loop *loop);
 
 /* Closes sockets and store (committing queued writes). Call after loop_free() of its loop. */
 void dhcp_close(struct dhcp_service *d);
+
+/*
+ * A new configuration generation is in use: the XDP fast path's maps follow it (a generation
+ * at a time, so a known node is answered throughout). Call from the thread that reloads.
+ */
+void dhcp_reloaded(struct dhcp_service *d, const struct server_gen *g);
+
+/* The fast path's counters (bpf/dhcp_shared.h, BH_CNT_*): -ENOENT when it is not running. */
+int dhcp_fast_stats(const struct dhcp_service *d, uint64_t out[]);
 
 /* One line for the start-up log: "dhcp server on veth0 (10.0.0.0/24: 100 addresses)". */
 void dhcp_describe(const struct dhcp_service *d, char *buf, size_t size);

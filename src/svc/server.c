@@ -328,7 +328,8 @@ static unsigned worker_count(const struct conf *c)
 	return n < 1 ? 1 : (unsigned)n;
 }
 
-static void reload(server_load_fn load, void *ctx, const struct conf *old, unsigned *gen_id)
+static void reload(struct server *srv, server_load_fn load, void *ctx, const struct conf *old,
+		   unsigned *gen_id)
 {
 	struct server_gen *g, *prev;
 	struct conf *c;
@@ -374,6 +375,9 @@ static void reload(server_load_fn load, void *ctx, const struct conf *old, unsig
 	gen_current = g;
 	pthread_mutex_unlock(&gen_lock);
 	(*gen_id)++;
+	/* The fast path follows: until its new entries are in, it answers with the old ones. */
+	if (srv->dhcp)
+		dhcp_reloaded(srv->dhcp, g);
 	/* Transfers in flight keep their own reference to the old generation. */
 	server_gen_put(prev);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -512,7 +516,7 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 			/* gen_current's conf: the first one (@conf) is gone after a reload. */
 			pr_info("%s changed: reloading configuration",
 				gen_current->conf->source);
-			reload(load, ctx, gen_current->conf, &gen_id);
+			reload(&srv, load, ctx, gen_current->conf, &gen_id);
 		}
 		if (wfd >= 0 && (pfd[1].revents & POLLIN) && watch_changed(wfd, watch_name)) {
 			change_pending = true;
@@ -523,7 +527,7 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 		sig = (int)si.ssi_signo;
 		if (sig == SIGHUP) {
 			pr_info("SIGHUP: reloading configuration");
-			reload(load, ctx, gen_current->conf, &gen_id);
+			reload(&srv, load, ctx, gen_current->conf, &gen_id);
 			continue;
 		}
 		if (sig == SIGINT || sig == SIGTERM) {
