@@ -91,7 +91,17 @@ $(B)/tests/unit/$(1): tests/unit/$(1).c $(LIB_OBJS) tests/unit/check.h
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))
 
-unit: $(UNIT_BINS)
+# BPF tests (tests/bpf/) include the service and the loader they drive, like unit tests do.
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPF_TEST_BINS := $(BPF_TEST_SRCS:tests/bpf/%.c=$(B)/tests/bpf/%)
+$(B)/tests/bpf/%: tests/bpf/%.c $(LIB_OBJS) tests/unit/check.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP -o $@ $< \
+		$(filter-out $(B)/obj/src/svc/dhcp.o $(B)/obj/src/xdp/xdp.o,$(LIB_OBJS)) \
+		$(LDFLAGS) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(BPF_TEST_BINS)
 
 # libFuzzer drivers include the .c files they exercise and build standalone with clang.
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(SRCS)
@@ -145,4 +155,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(DEPS) $(UNIT_BINS:=.d)
+-include $(DEPS) $(UNIT_BINS:=.d) $(BPF_TEST_BINS:=.d)

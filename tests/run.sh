@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # The test runner behind `make test` (which builds everything first). Runs, in order:
-#   1. every unit test binary under $BUILD/tests/unit/
+#   1. every unit test binary under $BUILD/tests/unit/, then those under $BUILD/tests/bpf/
 #   2. every tests/integration/*.sh, then every tests/e2e/*.sh
 #   3. every fuzzer build/fuzz/fuzz_* for $FUZZ_TIME seconds on a copy of its seed corpus
 # Each test prints "ok NAME", "FAIL NAME: reason" or "skip NAME: reason" lines; they are echoed
@@ -71,12 +71,13 @@ run_one()
 	fi
 }
 
-# 1. Unit tests.
-if [[ -d $BUILD/tests/unit ]]; then
+# 1. Unit tests, then the BPF tests (bpf_prog_test_run on fixtures).
+for dir in unit bpf; do
+	[[ -d $BUILD/tests/$dir ]] || continue
 	while IFS= read -r bin; do
-		run_one "${bin#"$BUILD"/tests/unit/}" "$UNIT_TIMEOUT" "$bin"
-	done < <(find "$BUILD/tests/unit" -type f -name 'test_*' -perm -u+x | sort)
-fi
+		run_one "${bin#"$BUILD"/tests/"$dir"/}" "$UNIT_TIMEOUT" "$bin"
+	done < <(find "$BUILD/tests/$dir" -type f -name 'test_*' -perm -u+x | sort)
+done
 
 # 2. Shell tests.
 for s in tests/integration/*.sh tests/e2e/*.sh; do
