@@ -36,8 +36,10 @@
 #include "core/sock.h"
 #include "proto/http_wire.h"
 #include "svc/bootgen.h"
+#include "svc/dhcp.h"
 #include "svc/http.h"
 #include "svc/server.h"
+#include "xdp/xdp.h"
 
 #define HEAD_MAX        1024u           /* response head */
 #define MAX_RANGES      16u             /* more than this in one Range: send the whole file */
@@ -1168,6 +1170,16 @@ static int metrics_handler(const struct http_route_req *req, struct http_body *o
 		(unsigned long long)atomic_load(&s->dhcp_malformed),
 		(unsigned long long)atomic_load(&s->dhcp_dropped),
 		(unsigned long long)atomic_load(&s->dhcp_store_errors));
+	/* The XDP fast path's own counters, from the kernel. */
+	{
+		uint64_t st[BH_CNT_NR];
+
+		if (!dhcp_fast_stats(s->dhcp, st))
+			for (unsigned i = 0; i < BH_CNT_NR; i++)
+				fprintf(f, "# TYPE bootherd_xdp_%s_total counter\n"
+					"bootherd_xdp_%s_total %llu\n", xdp_fast_counter_name(i),
+					xdp_fast_counter_name(i), (unsigned long long)st[i]);
+	}
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;
