@@ -1234,10 +1234,12 @@ fail:
 static void log_fast_event(void *ctx, const struct bh_event *ev)
 {
 	struct dhcp_service *d = ctx;
-	char a[INET_ADDRSTRLEN];
 	static const char *const what[] = { [2] = "OFFER", [5] = "ACK", [6] = "NAK" };
 	const char *w = ev->type < sizeof(what) / sizeof(what[0]) && what[ev->type] ?
 			what[ev->type] : "?";
+	const struct conf_node *node;
+	struct server_gen *g;
+	char a[INET_ADDRSTRLEN];
 
 	if (ev->type == DHCP_OFFER) {
 		COUNT(d, offers);
@@ -1248,10 +1250,15 @@ static void log_fast_event(void *ctx, const struct bh_event *ev)
 	} else {
 		COUNT(d, naks);
 	}
+	/* The same line as log_reply()'s, marked as the kernel's. */
+	g = server_gen_get();
+	node = conf_node_by_mac(g->conf, ev->mac);
 	pr_log(ev->type == DHCP_OFFER ? LOG_DEBUG : LOG_INFO,
-	       "dhcp: %s %s to %02x:%02x:%02x:%02x:%02x:%02x (%s, xid %08x) [xdp]", w,
+	       "dhcp: %s %s to %02x:%02x:%02x:%02x:%02x:%02x%s%s (%s, xid %08x) [xdp]", w,
 	       inet_ntop(AF_INET, &ev->ip, a, sizeof(a)), ev->mac[0], ev->mac[1], ev->mac[2],
-	       ev->mac[3], ev->mac[4], ev->mac[5], dhcp_arch_name(ev->arch), ntohl(ev->xid));
+	       ev->mac[3], ev->mac[4], ev->mac[5], node ? " " : "", node ? node->name : "",
+	       dhcp_arch_name(ev->arch), ntohl(ev->xid));
+	server_gen_put(g);
 }
 
 static void arm_fast_events(struct dhcp_service *d)

@@ -12,7 +12,7 @@
 #             (DHCP hands it the URL), then the kernel and initrd over HTTP
 #   uefi      OVMF and the NIC's iPXE ROM (an EFI driver that boots by itself): the script,
 #             kernel and initrd over HTTP; the EFI stub finds the initrd by initrd=NAME
-#   uefi_pxe  (only when asked for, see below) OVMF's own PXE loads ipxe.efi over TFTP, and
+#   uefi_pxe  OVMF's own PXE loads ipxe.efi over TFTP (it needs option 43 with the boot file), and
 #             that iPXE goes on over HTTP, as on a server whose firmware has no iPXE
 #
 # and every boot goes on to the NFS root (*_nfsroot_*). Each guest has a random nonce on its
@@ -20,12 +20,8 @@
 # root's init print it on the serial console with a stage name, and the proof file holds it,
 # so a stale log or file never passes. The stage timings come from bootherd's own log.
 #
-#	tests/e2e/diskless_boot.sh                     pxelinux, ipxe and uefi
+#	tests/e2e/diskless_boot.sh                     all four
 #	E2E_SCENARIOS="ipxe uefi_pxe" tests/e2e/diskless_boot.sh
-#
-# uefi_pxe is not run by default (a skip says so): bootherd's DHCP server gives a PXE client
-# vendor class PXEClient but no option 43, which OVMF takes for a BINL offer; it then asks
-# the boot server's port 4011 for its file, nobody answers, and it gives up (PXE-E16).
 #
 # Needs root, /dev/net/tun, qemu-system-x86, ipxe-qemu, pxelinux and syslinux-common, ovmf and
 # ipxe (ipxe.efi), nfs-ganesha(-vfs), rpcbind, python3 (scripts/deps.sh); the kernel
@@ -51,7 +47,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 QEMU=${QEMU:-qemu-system-x86_64}
 WAIT=${E2E_BOOT_WAIT:-300}
-SCENARIOS=${E2E_SCENARIOS:-pxelinux ipxe uefi}
+SCENARIOS=${E2E_SCENARIOS:-pxelinux ipxe uefi uefi_pxe}
 RA_ON=${E2E_RA:-1}
 PXELINUX=/usr/lib/PXELINUX/pxelinux.0
 C32=/usr/lib/syslinux/modules/bios
@@ -131,9 +127,6 @@ for s in $SCENARIOS; do
 	esac
 	run+=("$s")
 done
-if [[ " $SCENARIOS " != *" uefi_pxe "* ]]; then
-	skip e2e_uefi_pxe "not run by default (E2E_SCENARIOS=uefi_pxe runs it): bootherd's DHCP server sends PXE clients vendor class PXEClient without option 43, which OVMF's PXE takes for a BINL offer and asks siaddr:4011 for its boot file, which nobody answers (PXE-E16 No valid offer received)"
-fi
 ((${#run[@]})) || exit 0
 
 # --- what the nodes boot: kernel, initrd, the root image
