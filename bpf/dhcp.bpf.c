@@ -756,8 +756,24 @@ int bootherd_dhcp(struct xdp_md *ctx)
 	/* From here on the frame is rewritten: a failure drops it, as it is no longer the
 	 * request. */
 	if (bpf_xdp_adjust_tail(ctx, (int)(p->l2_len + 28 + p->rlen) - (int)frame_len)) {
-		count(BH_CNT_PASS_NO_ROOM);
-		return XDP_PASS;
+		/*
+		 * No tailroom (veth's native mode gives the frame only the sender's slack): grow
+		 * at the head instead, which native XDP keeps 256 bytes of, and bring the
+		 * EtherType (and VLAN tag) along; everything after it is written anew below.
+		 */
+		__s32 grow = (__s32)(p->l2_len + 28 + p->rlen) - (__s32)frame_len;
+		__u8 *old;
+
+		if (grow <= 0 || grow > 256 || bpf_xdp_adjust_head(ctx, -grow)) {
+			count(BH_CNT_PASS_NO_ROOM);
+			return XDP_PASS;
+		}
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		old = data + (__u32)grow;
+		if ((void *)(old + 18) > data_end || data + 18 > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(data + 12, old + 12, 6);
 	}
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
