@@ -495,3 +495,43 @@ netns_reap_stale()
 		done < <(ip netns list 2>/dev/null)
 	done
 }
+
+# start_ganesha NS DIR PROTOCOLS TAG: rpcbind and nfs-ganesha (NFS versions PROTOCOLS, e.g.
+# "3" or "3, 4") in namespace NS, each run with a private /run (a tmpfs named TAG), so that
+# nothing of the host's is touched. The config is DIR/etc/ganesha/ganesha.conf and %includes
+# DIR/etc/ganesha/bootherd.conf (bootherd's diskless.ganesha_file); logs, pid files and the
+# recovery directory go under DIR. Sets GANESHA to the PID (tracked with its process group,
+# rpcbind being in it). The caller waits for mountd to answer.
+start_ganesha()
+{
+	local ns=$1 dir=$2 protos=$3 tag=$4
+	mkdir -p "$dir/etc/ganesha" "$dir/run" "$dir/ganesha/recov"
+	cat >"$dir/etc/ganesha/ganesha.conf" <<EOF
+NFS_CORE_PARAM {
+	Protocols = $protos;
+	Enable_NLM = false;
+	Enable_RQUOTA = false;
+}
+NFSv4 {
+	Graceless = true;
+	RecoveryBackend = fs;
+	RecoveryRoot = "$dir/ganesha/recov";
+}
+NFS_KRB5 {
+	Active_krb5 = false;
+}
+%include "$dir/etc/ganesha/bootherd.conf"
+EOF
+	# shellcheck disable=SC2016	# expanded by the inner sh
+	(trap - INT QUIT; exec setsid ip netns exec "$ns" unshare --mount --propagation private sh -c '
+	mount -t tmpfs "$2" /run && mkdir -p /run/rpcbind /run/ganesha || exit 99
+	chown _rpc /run/rpcbind 2>/dev/null
+	rpcbind -f &
+	echo $! >"$1/rpcbind.pid"
+	i=0
+	while [ ! -S /run/rpcbind.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	exec ganesha.nfsd -F -f "$1/etc/ganesha/ganesha.conf" -L "$1/ganesha.log" \
+		-p "$1/run/ganesha.pid" -N NIV_EVENT' sh "$dir" "$tag") >"$dir/ganesha.out" 2>&1 &
+	GANESHA=$!
+	track_group "$GANESHA"
+}

@@ -157,7 +157,6 @@ for s in "${run[@]}"; do
 done
 
 BASE=$T/base
-GCONF=$T/etc/ganesha/ganesha.conf
 GFILE=$T/etc/ganesha/bootherd.conf
 GPID=$T/run/ganesha.pid
 GLOG=$T/ganesha.log
@@ -254,34 +253,7 @@ fi
 sed -i "s/interfaces: \[BRIDGE\]/interfaces: [$BR]/" "$CONF"
 
 # --- rpcbind and ganesha in $NS with a private /run (as tests/integration/roots.sh)
-cat >"$GCONF" <<EOF
-NFS_CORE_PARAM {
-	Protocols = 3;
-	Enable_NLM = false;
-	Enable_RQUOTA = false;
-}
-NFSv4 {
-	Graceless = true;
-	RecoveryBackend = fs;
-	RecoveryRoot = "$T/ganesha/recov";
-}
-NFS_KRB5 {
-	Active_krb5 = false;
-}
-%include "$GFILE"
-EOF
-# shellcheck disable=SC2016	# expanded by the inner sh
-(trap - INT QUIT; exec setsid ip netns exec "$NS" unshare --mount --propagation private sh -c '
-	mount -t tmpfs bootherd-e2e /run && mkdir -p /run/rpcbind /run/ganesha || exit 99
-	chown _rpc /run/rpcbind 2>/dev/null
-	rpcbind -f &
-	echo $! >"$1/rpcbind.pid"
-	i=0
-	while [ ! -S /run/rpcbind.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	exec ganesha.nfsd -F -f "$1/etc/ganesha/ganesha.conf" -L "$1/ganesha.log" \
-		-p "$1/run/ganesha.pid" -N NIV_EVENT' sh "$T") >"$T/ganesha.out" 2>&1 &
-GANESHA=$!
-track_group "$GANESHA"
+start_ganesha "$NS" "$T" "3" bootherd-e2e
 RPCBIND=
 # shellcheck disable=SC2034	# read by start_bootherd (tests/lib.sh)
 SERVER_NETNS=$NS

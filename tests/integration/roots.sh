@@ -63,8 +63,7 @@ for a in "$N1" "$N2" "$STRANGER"; do
 done
 
 BASE=$T/base
-GCONF=$T/etc/ganesha/ganesha.conf
-GFILE=$T/etc/ganesha/bootherd.conf	# diskless.ganesha_file, %included by $GCONF
+GFILE=$T/etc/ganesha/bootherd.conf	# diskless.ganesha_file, %included by start_ganesha's config
 GPID=$T/run/ganesha.pid			# diskless.ganesha_pidfile
 GLOG=$T/ganesha.log
 mkdir -p "$T/etc/ganesha" "$T/run" "$T/ganesha/recov"
@@ -173,23 +172,6 @@ tree_sum()
 # --- ganesha and rpcbind in $NS_S, with a private /run. The chain ip netns exec -> unshare ->
 # sh -> exec ganesha.nfsd keeps one PID, which is also what ganesha writes to its pid file;
 # rpcbind is its child, in the same process group (setsid), and tracked by PID as well.
-cat >"$GCONF" <<EOF
-NFS_CORE_PARAM {
-	Protocols = 3, 4;
-	Enable_NLM = false;
-	Enable_RQUOTA = false;
-}
-NFSv4 {
-	Graceless = true;
-	RecoveryBackend = fs;
-	RecoveryRoot = "$T/ganesha/recov";
-}
-NFS_KRB5 {
-	Active_krb5 = false;
-}
-%include "$GFILE"
-EOF
-
 # The plumbing first: the source tree, exported read-only to n001 by hand.
 S=$T/src
 mkdir -p "$S"
@@ -207,19 +189,7 @@ EXPORT {
 }
 EOF
 echo "plumbing" >"$S/hello"
-
-# shellcheck disable=SC2016	# expanded by the inner sh
-(trap - INT QUIT; exec setsid ip netns exec "$NS_S" unshare --mount --propagation private sh -c '
-	mount -t tmpfs bootherd-test /run && mkdir -p /run/rpcbind /run/ganesha || exit 99
-	chown _rpc /run/rpcbind 2>/dev/null
-	rpcbind -f &
-	echo $! >"$1/rpcbind.pid"
-	i=0
-	while [ ! -S /run/rpcbind.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	exec ganesha.nfsd -F -f "$1/etc/ganesha/ganesha.conf" -L "$1/ganesha.log" \
-		-p "$1/run/ganesha.pid" -N NIV_EVENT' sh "$T") >"$T/ganesha.out" 2>&1 &
-GANESHA=$!
-track_group "$GANESHA"
+start_ganesha "$NS_S" "$T" "3, 4" bootherd-test
 up=0
 for ((i = 0; i < 100; i++)); do
 	[[ -s $T/rpcbind.pid && -z ${RPCBIND:-} ]] && RPCBIND=$(<"$T/rpcbind.pid") &&
