@@ -95,7 +95,7 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	/* Both libraries report the attempts we fall back from as warnings: debug is enough. */
-	log_print(LOG_DEBUG, "xdp: %s", buf);
+	pr_debug("xdp: %s", buf);
 	return 0;
 }
 
