@@ -104,7 +104,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 18);
+	__uint(max_entries, BH_EVENTS_SIZE);
 } bh_events SEC(".maps");
 
 struct {
@@ -505,7 +505,12 @@ static __always_inline void report(struct xdp_md *ctx, struct scratch *s)
 		    (p->http ? BH_EV_HTTP : 0);
 	__builtin_memcpy(ev->mac, &s->hdr[28], 6);
 	ev->pad[0] = ev->pad[1] = 0;
-	bpf_ringbuf_submit(ev, 0);
+	/*
+	 * A wakeup per reply cost more than the reply itself: user space drains the ring on its
+	 * own timer, and is woken only when a burst has filled a good part of it.
+	 */
+	bpf_ringbuf_submit(ev, bpf_ringbuf_query(&bh_events, BPF_RB_AVAIL_DATA) >= BH_EVENTS_WAKE ?
+			       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 SEC("xdp")

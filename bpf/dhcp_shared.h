@@ -29,6 +29,8 @@
 #define BH_FILE_LEN       128
 #define BH_UUID_MAX       32    /* longest option 97 value echoed in the kernel */
 #define BH_REQ_MAX        1472  /* longest request payload the fast path reads */
+#define BH_EVENTS_SIZE    (1 << 18)     /* the ring buffer of replies sent */
+#define BH_EVENTS_WAKE    (1 << 16)     /* pending bytes that wake user space at once */
 
 /* Boot file classes: which dhcp.boot / profile boot field a request selects. */
 enum bh_boot_class {

@@ -106,7 +106,7 @@ struct dhcp_service {
 	size_t xdp_nodes;               /* nodes it answers, in the current generation */
 };
 
-#define XDP_HEARTBEAT_MS 1000
+#define XDP_HEARTBEAT_MS 250    /* also how often the ring of fast-path replies is drained */
 #define XDP_STALE_MS     5000   /* the program passes everything when user space is this late */
 
 /* Counters live in struct server, where /metrics reads them; only this thread writes them. */
@@ -1250,6 +1250,8 @@ static void log_fast_event(void *ctx, const struct bh_event *ev)
 	} else {
 		COUNT(d, naks);
 	}
+	if (log_level < LOG_INFO)
+		return;
 	/* The same line as log_reply()'s, marked as the kernel's. */
 	g = server_gen_get();
 	node = conf_node_by_mac(g->conf, ev->mac);
@@ -1286,6 +1288,8 @@ static void on_fast_heartbeat(struct loop *loop, struct loop_timer *t)
 	struct dhcp_service *d = container_of(t, struct dhcp_service, xdp_timer);
 
 	xdp_fast_heartbeat(d->xdp);
+	/* The program wakes us only for bursts (bpf/dhcp.bpf.c): the rest comes here. */
+	xdp_fast_events_consume(d->xdp, log_fast_event, d);
 	loop_timer_arm(loop, t, XDP_HEARTBEAT_MS);
 }
 
