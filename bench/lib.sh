@@ -157,3 +157,42 @@ bootstorm_dnsmasq_hosts() {
 		echo "$(bootstorm_mac "$i" "$3"),$(bootstorm_ip "$i"),storm$(printf %04d "$i")"
 	done >"$1"
 }
+
+# --- Shared by bench/xdp.sh (and free for others). ------------------------------------------------
+
+# bench_run_alive PID PATTERN: the run PID is still going: that process lives and its command line
+# holds PATTERN (PIDs wrap around, at 32768 here, so a live PID alone proves little).
+bench_run_alive() {
+	kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
+# bench_reap_cgroups PREFIX PATTERN: the cgroups PREFIX.PID that bench_cg_create made for runs
+# that are gone (bench_run_alive PID PATTERN fails: a run killed before its cleanup): whatever
+# still runs in them is killed, then they go.
+bench_reap_cgroups() {
+	local cg d s p
+	cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[[ -n "$cg" ]] || return 0
+	for d in "$cg/$1".*; do
+		[[ -d $d ]] || continue
+		p=${d##*.}
+		bench_run_alive "$p" "$2" && continue
+		for s in "$d"/*/; do [[ -w $s/cgroup.kill ]] && echo 1 >"$s/cgroup.kill" 2>/dev/null; done
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			for s in "$d"/*/; do [[ -d $s ]] && rmdir "$s" 2>/dev/null; done
+			rmdir "$d" 2>/dev/null && break
+			sleep 0.1
+		done
+	done
+	return 0
+}
+
+# bench_napi_ticks IFACE: the CPU time (utime + stime, clock ticks) of the kernel threads that run
+# IFACE's threaded NAPI ("napi/IFACE-ID", a name the kernel cuts to 15 characters); 0 when none.
+bench_napi_ticks() {
+	local pfx="napi/$1" t
+	pfx=${pfx:0:15}
+	for t in $(ps -eo pid=,comm= | awk -v p="$pfx" 'index($2, p) == 1 { print $1 }'); do
+		awk '{ print $14 + $15 }' "/proc/$t/stat" 2>/dev/null || true
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
