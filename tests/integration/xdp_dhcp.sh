@@ -584,7 +584,9 @@ native=1
 if ! command -v clang >/dev/null; then
 	skip xdp_native "clang not installed (to build the peer's XDP_PASS program)"
 	native=0
-elif ! msg=$(clang -O2 -g -target bpf -c "$HERE/xdp_pass.bpf.c" -o "$T/xdp_pass.o" 2>&1); then
+# The multiarch include directory holds asm/types.h (linux/bpf.h needs it), as in the Makefile.
+elif ! msg=$(clang -O2 -g -target bpf -I"/usr/include/$(cc -dumpmachine)" \
+		-c "$HERE/xdp_pass.bpf.c" -o "$T/xdp_pass.o" 2>&1); then
 	skip xdp_native "cannot build xdp_pass.bpf.c: $(head -c 200 <<<"$msg")"
 	native=0
 elif ! msg=$(ip -n "$NS_C" link set dev "$IF_C" xdpdrv obj "$T/xdp_pass.o" sec xdp 2>&1); then
