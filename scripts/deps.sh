@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(gcc make pkg-config liburing-dev libyaml-dev clang libclang-rt-14-dev tftp-hpa atftp
       curl busybox pxelinux syslinux-common iproute2 procps python3 ovmf ipxe
       wget apache2-utils nghttp2-client aria2 libsqlite3-dev
-      dhcpcd-base isc-dhcp-client python3-scapy ethtool libhyperscan-dev rsync
+      dhcpcd-base isc-dhcp-client python3-scapy ethtool libhyperscan-dev rsync libxxhash-dev
       nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common qemu-system-x86 ipxe-qemu kea-admin
       libbpf-dev libxdp-dev bpftool "$@")
 

@@ -67,16 +67,9 @@ struct bs_opts {
 
 extern struct bs_opts opt;
 
-/* A streaming XXH64 (the reference algorithm, seed 0). */
-struct xxh64 {
-	uint64_t v[4];
-	uint64_t total;
-	uint8_t mem[32];
-	unsigned memsize;
-};
-void xxh64_init(struct xxh64 *s);
-void xxh64_update(struct xxh64 *s, const void *p, size_t len);
-uint64_t xxh64_digest(const struct xxh64 *s);
+/* Files are checked with XXH3-64 (libxxhash), inlined: it is on the path of every byte. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 struct node;
 struct worker;
@@ -102,7 +95,7 @@ struct xfer {
 	bool server_close;
 	/* both */
 	uint64_t bytes;
-	struct xxh64 h;
+	XXH3_state_t *h;                /* the file's running XXH3, one per node */
 	uint64_t t_start, t_last;
 	unsigned tries;
 };

@@ -111,7 +111,7 @@ int http_start(struct node *n, const char *path)
 	snprintf(x->name, sizeof(x->name), "%s%s", *path == '/' ? "" : "/", path);
 	x->bytes = 0;
 	x->tries = 0;
-	xxh64_init(&x->h);
+	XXH3_64bits_reset(x->h);
 	x->t_start = x->t_last = now_ns();
 	if (n->hfd >= 0 && (x->srv.sin_addr.s_addr != srv.sin_addr.s_addr ||
 			    x->srv.sin_port != srv.sin_port))
@@ -167,7 +167,7 @@ static bool h_body(struct node *n, const uint8_t *p, size_t len)
 		node_fail(n, RES_FAIL, "HTTP %s: bytes past the Content-Length", x->name);
 		return false;
 	}
-	xxh64_update(&x->h, p, len);
+	XXH3_64bits_update(x->h, p, len);
 	if (x->keep) {
 		if (n->cfg_len + len > BS_CFG_CAP) {
 			node_fail(n, RES_FAIL, "HTTP %s: config over %u bytes", x->name,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bootstorm's system helpers: the XXH64 checksum, the reference checksums of the served
+ * bootstorm's system helpers: the reference checksums (XXH3) of the served
  * files, rtnetlink address adds, the XDP program on the client veth, and the server's CPU time
  * and peak RSS.
  */
@@ -22,129 +22,6 @@
 
 #include "bootstorm.h"
 
-/* --- XXH64 (Yann Collet's xxHash, 64-bit variant), streaming. --- */
-
-#define P1 11400714785074694791ull
-#define P2 14029467366897019727ull
-#define P3 1609587929392839161ull
-#define P4 9650029242287828579ull
-#define P5 2870177450012600261ull
-
-static inline uint64_t rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-static inline uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint64_t xround(uint64_t acc, uint64_t in)
-{
-	acc += in * P2;
-	acc = rotl(acc, 31);
-	return acc * P1;
-}
-
-static inline uint64_t xmerge(uint64_t acc, uint64_t v)
-{
-	acc ^= xround(0, v);
-	return acc * P1 + P4;
-}
-
-void xxh64_init(struct xxh64 *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->v[0] = P1 + P2;
-	s->v[1] = P2;
-	s->v[2] = 0;
-	s->v[3] = -P1;
-}
-
-void xxh64_update(struct xxh64 *s, const void *in, size_t len)
-{
-	const uint8_t *p = in, *end = p + len;
-	uint64_t v0, v1, v2, v3;
-
-	s->total += len;
-	if (s->memsize + len < 32) {
-		memcpy(s->mem + s->memsize, p, len);
-		s->memsize += (unsigned)len;
-		return;
-	}
-	if (s->memsize) {
-		unsigned fill = 32 - s->memsize;
-
-		memcpy(s->mem + s->memsize, p, fill);
-		s->v[0] = xround(s->v[0], rd64(s->mem));
-		s->v[1] = xround(s->v[1], rd64(s->mem + 8));
-		s->v[2] = xround(s->v[2], rd64(s->mem + 16));
-		s->v[3] = xround(s->v[3], rd64(s->mem + 24));
-		p += fill;
-		s->memsize = 0;
-	}
-	v0 = s->v[0], v1 = s->v[1], v2 = s->v[2], v3 = s->v[3];
-	while (p + 32 <= end) {
-		v0 = xround(v0, rd64(p));
-		v1 = xround(v1, rd64(p + 8));
-		v2 = xround(v2, rd64(p + 16));
-		v3 = xround(v3, rd64(p + 24));
-		p += 32;
-	}
-	s->v[0] = v0, s->v[1] = v1, s->v[2] = v2, s->v[3] = v3;
-	if (p < end) {
-		memcpy(s->mem, p, (size_t)(end - p));
-		s->memsize = (unsigned)(end - p);
-	}
-}
-
-uint64_t xxh64_digest(const struct xxh64 *s)
-{
-	const uint8_t *p = s->mem, *end = p + s->memsize;
-	uint64_t h;
-
-	if (s->total >= 32) {
-		h = rotl(s->v[0], 1) + rotl(s->v[1], 7) + rotl(s->v[2], 12) + rotl(s->v[3], 18);
-		for (int i = 0; i < 4; i++)
-			h = xmerge(h, s->v[i]);
-	} else {
-		h = s->v[2] + P5;
-	}
-	h += s->total;
-	while (p + 8 <= end) {
-		h ^= xround(0, rd64(p));
-		h = rotl(h, 27) * P1 + P4;
-		p += 8;
-	}
-	if (p + 4 <= end) {
-		h ^= (uint64_t)rd32(p) * P1;
-		h = rotl(h, 23) * P2 + P3;
-		p += 4;
-	}
-	while (p < end) {
-		h ^= (uint64_t)*p++ * P5;
-		h = rotl(h, 11) * P1;
-	}
-	h ^= h >> 33;
-	h *= P2;
-	h ^= h >> 29;
-	h *= P3;
-	h ^= h >> 32;
-	return h;
-}
-
 /* --- Reference checksums: every regular file beneath the data directory, read once. --- */
 
 struct ref {
@@ -156,7 +33,7 @@ static size_t nrefs, caprefs;
 
 static int ref_file(const char *full, const char *rel)
 {
-	struct xxh64 h;
+	XXH64_hash_t hash;
 	struct stat st;
 	const uint8_t *m;
 	int fd = open(full, O_RDONLY | O_CLOEXEC);
@@ -166,7 +43,7 @@ static int ref_file(const char *full, const char *rel)
 			close(fd);
 		return -errno;
 	}
-	xxh64_init(&h);
+	hash = XXH3_64bits(NULL, 0);
 	if (st.st_size) {
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
@@ -174,7 +51,7 @@ static int ref_file(const char *full, const char *rel)
 			return -errno;
 		}
 		madvise((void *)m, (size_t)st.st_size, MADV_SEQUENTIAL);
-		xxh64_update(&h, m, (size_t)st.st_size);
+		hash = XXH3_64bits(m, (size_t)st.st_size);
 		munmap((void *)m, (size_t)st.st_size);
 	}
 	close(fd);
@@ -186,7 +63,7 @@ static int ref_file(const char *full, const char *rel)
 	}
 	refs[nrefs].path = strdup(rel);
 	refs[nrefs].size = (uint64_t)st.st_size;
-	refs[nrefs].hash = xxh64_digest(&h);
+	refs[nrefs].hash = hash;
 	nrefs++;
 	return 0;
 }

@@ -74,7 +74,7 @@ int tftp_start(struct node *n, const char *path, uint32_t blksize)
 	x->tsize = 0;
 	x->bytes = 0;
 	x->tries = 0;
-	xxh64_init(&x->h);
+	XXH3_64bits_reset(x->h);
 	x->t_start = x->t_last = now_ns();
 	ep_add(n->w, x->fd, EPOLLIN, n, EV_TFTP);
 	tftp_send_rrq(n);
@@ -147,7 +147,7 @@ static void on_data(struct node *n, uint16_t block, const uint8_t *d, size_t len
 			  x->blksize);
 		return;
 	}
-	xxh64_update(&x->h, d, len);
+	XXH3_64bits_update(x->h, d, len);
 	if (x->keep) {
 		if (n->cfg_len + len > BS_CFG_CAP) {
 			node_fail(n, RES_FAIL, "TFTP %s: config over %u bytes", x->name,

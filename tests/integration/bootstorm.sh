@@ -6,7 +6,7 @@
 # pxelinux.0 and ldlinux.c32, PXELINUX's config probes (bootherd answers 01-<mac> from the
 # inventory), then the kernel and initrd over HTTP, and again over TFTP (and with DHCP's
 # broadcast flag clear: unicast replies), and once with 2 ms held and 1% lost each way; every
-# file's size and XXH64 is compared with the served copy. Then the harness must report a server that drops a phase: a missing initrd
+# file's size and XXH3 checksum is compared with the served copy. Then the harness must report a server that drops a phase: a missing initrd
 # (failures in the initrd phase) and TFTP turned off (timeouts in the nbp phase). The XDP
 # variant runs once bootherd has dhcp.xdp (issue 6). Needs root. About 15 s.
 #
