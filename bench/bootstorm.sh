@@ -39,6 +39,7 @@ RTT_MS=${RTT_MS:-0}                      # each packet a node sends is held this
 LOSS=${LOSS:-0}                          # percent of packets lost, each way, on the nodes' side
 BROADCAST=${BROADCAST:-1}                # 0: DHCP without the broadcast flag (unicast replies)
 WINDOW=${WINDOW:-1}                      # TFTP windowsize the nodes ask for (1: none, as firmware)
+FIRMWARE=${FIRMWARE:-pxe}                # DHCP retransmissions: pxe (4, 8, 16, 32 s) or ipxe (1, 2, 4, 8 s)
 THREADS=${THREADS:-2}                    # harness threads
 DEADLINE=${DEADLINE:-300}                # seconds before the harness gives up on a storm
 IPERF_SECS=${IPERF_SECS:-3}
@@ -391,7 +392,7 @@ storm() { # SERVER REP
 	timeout -k 10 $((DEADLINE + 60)) nsenter --net="/run/netns/$NS_C" "$STORM" -i "$IF_C" -d "$DATA" \
 		-n "$NODES" -T "$THREADS" --mac-prefix "$PREFIX" --nbp-extra ldlinux.c32 \
 		--ramp "$RAMP" --rtt "$RTT_MS" --window "$WINDOW" --deadline "$DEADLINE" \
-		${CG:+--server-cg "$CG/$s"} "${pids[@]}" --label "${LABEL[$s]}" \
+		--firmware "$FIRMWARE" ${CG:+--server-cg "$CG/$s"} "${pids[@]}" --label "${LABEL[$s]}" \
 		--json "$base.json" --timeline "$base.timeline.tsv" --nodes-tsv "$base.nodes.tsv" \
 		"${args[@]}" >"$base.out" {lock_fd}>&- &
 	# In the background, waited for: a signal to this script is acted on at once (the trap
@@ -442,8 +443,8 @@ TABLE=$OUT/bootstorm.txt
 {
 	printf 'Boot storm: %s nodes, kernel %s MiB + initrd %s MiB over %s (+ pxelinux.0, ldlinux.c32 and configs over TFTP)\n' \
 		"$NODES" "$KERNEL_MIB" "$INITRD_MIB" "$MODE"
-	printf 'ramp %s s, rtt %s ms, loss %s%%, broadcast %s, windowsize %s; %s rep(s), medians; bootherd %s; load %s -> %s\n' \
-		"$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$REPS" "$REV" "$LOAD0" "$LOAD1"
+	printf 'ramp %s s, rtt %s ms, loss %s%%, broadcast %s, windowsize %s, %s firmware DHCP retransmissions; %s rep(s), medians; bootherd %s; load %s -> %s\n' \
+		"$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$REPS" "$REV" "$LOAD0" "$LOAD1"
 	((XDP_KEY)) || echo "bootherd+xdp: skipped, bootherd has no dhcp.xdp key yet (issue 6)"
 	# shellcheck disable=SC2016
 	awk -v per="$PER_NODE" -v n="$NODES" -v order="${servers[*]}" \
@@ -544,8 +545,8 @@ cat "$TABLE"
 JSON=$OUT/bootstorm.json
 {
 	printf '{"date": "%s", "rev": "%s", "load_before": "%s", "load_after": "%s", ' "$T0" "$REV" "$LOAD0" "$LOAD1"
-	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "classic_tftp": "%s"}, ' \
-		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$CLASSIC_TFTP"
+	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "firmware": "%s", "classic_tftp": "%s"}, ' \
+		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$CLASSIC_TFTP"
 	printf '"bytes_per_node": %s, "xdp_variant": %s, "storms": [' "$PER_NODE" "$( ((XDP_KEY)) && echo true || echo false)"
 	first=1
 	while read -r line; do

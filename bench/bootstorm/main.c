@@ -50,7 +50,7 @@ static const char *res_name[] = { "none", "ok", "fail", "timeout" };
 
 struct bs_opts opt = {
 	.nodes = 20, .threads = 2, .http_port = 80, .blk_nbp = 1432, .blk_os = 1408, .window = 1,
-	.dhcp_timeout_ms = 2000, .dhcp_tries = 5, .tftp_timeout_ms = 1000, .tftp_tries = 5,
+	.dhcp_timeout_ms = 4000, .dhcp_tries = 4, .tftp_timeout_ms = 1000, .tftp_tries = 5,
 	.http_stall_ms = 30000, .http_rcvbuf = 256u << 10,
 	.http_slice = 256u << 10, .bulk_batch = 32, .deadline_s = 600, .broadcast = true,
 	.mac_prefix = { 0x02, 0xb5, 0x00 },
@@ -851,11 +851,11 @@ static void report(double wall, const struct srv_usage *u0, const struct srv_usa
 		fprintf(f,
 			"\"knobs\": {\"threads\": %u, \"ramp_s\": %g, \"rtt_ms\": %u, "
 			"\"loss\": %g, \"blk_nbp\": %u, \"blk_os\": %u, \"window\": %u, "
-			"\"broadcast\": %s, "
+			"\"broadcast\": %s, \"dhcp_timeout_ms\": %u, \"dhcp_tries\": %u, "
 			"\"xdp_pass\": %s, \"http_rcvbuf\": %u}, ", opt.threads, opt.ramp_s,
 			opt.rtt_ms, opt.loss, opt.blk_nbp, opt.blk_os, opt.window,
-			opt.broadcast ? "true" : "false", opt.xdp_pass ? "true" : "false",
-			opt.http_rcvbuf);
+			opt.broadcast ? "true" : "false", opt.dhcp_timeout_ms, opt.dhcp_tries,
+			opt.xdp_pass ? "true" : "false", opt.http_rcvbuf);
 		fprintf(f, "\"packets_lost_in\": %llu, \"packets_lost_out\": %llu, \"phases\": {",
 			(unsigned long long)lost_in, (unsigned long long)lost_out);
 		for (int p = 0; p <= PH_NR; p++) {
@@ -954,8 +954,10 @@ static void usage(void)
 		"  --nbp-extra FILE    fetched after the boot program (repeatable)\n"
 		"  --uuid-probe        probe pxelinux.cfg/<UUID> first\n"
 		"  --no-broadcast      DHCP without the broadcast flag\n"
-		"  --dhcp-timeout MS   first DHCP retransmission, doubling [2000]\n"
-		"  --dhcp-tries N      [5]\n"
+		"  --firmware pxe|ipxe DHCP retransmissions as the PXE spec has them (4, 8, 16, 32 s)\n"
+		"                      or as iPXE does (1, 2, 4, 8 s) [pxe]\n"
+		"  --dhcp-timeout MS   first DHCP retransmission, doubling [firmware's]\n"
+		"  --dhcp-tries N      DHCP transmissions before giving up [firmware's: 4]\n"
 		"  --tftp-timeout MS   [1000]\n"
 		"  --tftp-tries N      resends of the last ACK before giving up [5]\n"
 		"  --http-stall MS     [30000]\n"
@@ -1033,7 +1035,7 @@ static int run_with_xdp(char **cmd)
 int main(int argc, char **argv)
 {
 	enum { O_RAMP = 256, O_RTT, O_LOSS, O_HTTP_PORT, O_BLK_NBP, O_BLK_OS, O_WINDOW, O_EXTRA,
-	       O_UUID, O_NOBC, O_DTMO, O_DTRIES, O_TTMO, O_TTRIES, O_HSTALL, O_DEADLINE, O_MACP,
+	       O_UUID, O_NOBC, O_FW, O_DTMO, O_DTRIES, O_TTMO, O_TTRIES, O_HSTALL, O_DEADLINE, O_MACP,
 	       O_XDP, O_CG, O_PID, O_JSON, O_TIMELINE, O_NODES_TSV, O_LABEL, O_PROGRESS, O_RCVBUF,
 	       O_SLICE, O_BATCH };
 	static const struct option lo[] = {
@@ -1041,7 +1043,8 @@ int main(int argc, char **argv)
 		{ "http-port", 1, 0, O_HTTP_PORT }, { "blk-nbp", 1, 0, O_BLK_NBP },
 		{ "blk-os", 1, 0, O_BLK_OS }, { "window", 1, 0, O_WINDOW },
 		{ "nbp-extra", 1, 0, O_EXTRA }, { "uuid-probe", 0, 0, O_UUID },
-		{ "no-broadcast", 0, 0, O_NOBC }, { "dhcp-timeout", 1, 0, O_DTMO },
+		{ "no-broadcast", 0, 0, O_NOBC }, { "firmware", 1, 0, O_FW },
+		{ "dhcp-timeout", 1, 0, O_DTMO },
 		{ "dhcp-tries", 1, 0, O_DTRIES }, { "tftp-timeout", 1, 0, O_TTMO },
 		{ "tftp-tries", 1, 0, O_TTRIES }, { "http-stall", 1, 0, O_HSTALL },
 		{ "deadline", 1, 0, O_DEADLINE }, { "mac-prefix", 1, 0, O_MACP },
@@ -1081,6 +1084,16 @@ int main(int argc, char **argv)
 			break;
 		case O_UUID: opt.uuid_probe = true; break;
 		case O_NOBC: opt.broadcast = false; break;
+		case O_FW:
+			/* The PXE spec's DISCOVER timeouts are 4, 8, 16 and 32 s; iPXE shortens them
+			 * to 1, 2, 4 and 8 (its config/dhcp.h). A later --dhcp-* option wins. */
+			if (!strcmp(optarg, "pxe"))
+				opt.dhcp_timeout_ms = 4000, opt.dhcp_tries = 4;
+			else if (!strcmp(optarg, "ipxe"))
+				opt.dhcp_timeout_ms = 1000, opt.dhcp_tries = 4;
+			else
+				usage();
+			break;
 		case O_DTMO: opt.dhcp_timeout_ms = (unsigned)atoi(optarg); break;
 		case O_DTRIES: opt.dhcp_tries = (unsigned)atoi(optarg); break;
 		case O_TTMO: opt.tftp_timeout_ms = (unsigned)atoi(optarg); break;
