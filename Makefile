@@ -133,7 +133,9 @@ BENCH_BINS += build/bench/bin/bootstorm
 build/bench/bin/bootstorm: $(BOOTSTORM_SRCS) $(wildcard bench/bootstorm/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -pthread -o $@ $(BOOTSTORM_SRCS) -lm
+	$(Q)$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -pthread \
+		$(shell pkg-config --cflags libxxhash) -o $@ $(BOOTSTORM_SRCS) \
+		$(shell pkg-config --libs libxxhash) -lm
 
 deps:
 	$(Q)scripts/deps.sh
