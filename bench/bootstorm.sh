@@ -33,6 +33,8 @@ KERNEL_MIB=${KERNEL_MIB:-8}
 INITRD_MIB=${INITRD_MIB:-64}
 REPS=${REPS:-1}                          # storms per server; the table shows medians
 STORM_SERVERS=${STORM_SERVERS:-"bootherd_xdp bootherd classic"}
+CLASSIC_DHCP=${CLASSIC_DHCP:-dnsmasq}    # the classic stack's DHCP: dnsmasq or kea (kea-dhcp4)
+[[ $CLASSIC_DHCP == kea ]] && CLASSIC_TFTP=${CLASSIC_TFTP:-tftpd-hpa}
 CLASSIC_TFTP=${CLASSIC_TFTP:-dnsmasq}    # the classic stack's TFTP: dnsmasq or tftpd-hpa
 RAMP=${RAMP:-0}                          # seconds over which the nodes start (0: all at once)
 RTT_MS=${RTT_MS:-0}                      # each packet a node sends is held this long
@@ -60,7 +62,8 @@ TFTPD=${TFTPD:-/usr/sbin/in.tftpd}
 ((EUID == 0)) || die "run as root: the bench makes network namespaces"
 
 if [[ -z "${BENCH_BOOTSTORM_NO_DEPS:-}" ]]; then
-	scripts/deps.sh dnsmasq-base nginx-light iperf3 tftpd-hpa gnuplot-nox iproute2 util-linux
+	scripts/deps.sh dnsmasq-base nginx-light iperf3 tftpd-hpa gnuplot-nox iproute2 util-linux \
+		kea-dhcp4-server
 	make --no-print-directory -q build/bench/bin/bootstorm 2>/dev/null ||
 		make --no-print-directory build/bench/bin/bootstorm
 fi
@@ -199,12 +202,24 @@ if ! why=$("$BH" check -c "$TMP/probe.yaml" 2>&1); then
 	XDP_KEY=0
 	note "bootherd has no dhcp.xdp yet: bootherd+xdp is skipped ($(grep -m1 -o "unknown key 'xdp'.*in 'dhcp'" <<<"$why" || echo "$why" | head -1))"
 fi
-if [[ $CLASSIC_TFTP == tftpd-hpa ]]; then
+case $CLASSIC_DHCP in
+dnsmasq | kea) ;;
+*) die "CLASSIC_DHCP is dnsmasq or kea, not '$CLASSIC_DHCP'" ;;
+esac
+case $CLASSIC_TFTP in
+dnsmasq | tftpd-hpa) ;;
+*) die "CLASSIC_TFTP is dnsmasq or tftpd-hpa, not '$CLASSIC_TFTP'" ;;
+esac
+if [[ $CLASSIC_DHCP == kea ]]; then
+	command -v kea-dhcp4 >/dev/null || die "kea-dhcp4 is missing (package kea-dhcp4-server)"
+	LABEL[classic]="kea+$CLASSIC_TFTP+nginx"
+	[[ $CLASSIC_TFTP == dnsmasq ]] && LABEL[classic]="kea+dnsmasq-tftp+nginx"
+elif [[ $CLASSIC_TFTP == tftpd-hpa ]]; then
 	LABEL[classic]="dnsmasq+tftpd-hpa+nginx"
-	[[ -x $TFTPD ]] || die "$TFTPD is missing (package tftpd-hpa)"
 else
 	LABEL[classic]="dnsmasq+nginx"
 fi
+[[ $CLASSIC_TFTP == tftpd-hpa && ! -x $TFTPD ]] && die "$TFTPD is missing (package tftpd-hpa)"
 
 launch() { # SERVER NAME COMMAND...: in the server namespace and the server's cgroup
 	local s=$1 name=$2
@@ -244,13 +259,26 @@ start_server() { # SERVER REP
 		# As dnsmasq is run for PXE: static leases for the inventory, the boot file, its own
 		# TFTP server (as many transfers at once as nodes; it logs none) unless tftpd-hpa.
 		local tftp=(--enable-tftp --tftp-root="$DATA" --tftp-max=$((NODES + 64)) --quiet-tftp)
-		[[ $CLASSIC_TFTP == tftpd-hpa ]] && tftp=()
 		# shellcheck disable=SC2054 # dnsmasq's commas
-		launch "$s" dnsmasq dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
-			--interface="$IF_S" --bind-interfaces --log-facility=- --quiet-dhcp --no-ping \
-			--dhcp-authoritative --dhcp-range="${BOOTSTORM_SERVER_IP%.*}.0,static,255.255.0.0" \
-			--dhcp-hostsfile="$d/hosts" --dhcp-leasefile="$d/dnsmasq.leases" \
-			--dhcp-lease-max=$((NODES + 64)) --dhcp-boot=pxelinux.0 "${tftp[@]}"
+		local dhcp=(--dhcp-authoritative --no-ping --quiet-dhcp
+			--dhcp-range="${BOOTSTORM_SERVER_IP%.*}.0,static,255.255.0.0"
+			--dhcp-hostsfile="$d/hosts" --dhcp-leasefile="$d/dnsmasq.leases"
+			--dhcp-lease-max=$((NODES + 64)) --dhcp-boot=pxelinux.0)
+		[[ $CLASSIC_TFTP == tftpd-hpa ]] && tftp=()
+		if [[ $CLASSIC_DHCP == kea ]]; then
+			# kea-dhcp4 with the inventory as host reservations (bench/lib.sh); its
+			# pid and lock files in the storm's own folder.
+			dhcp=()
+			mkdir -p "$d/kea"
+			bootstorm_kea_json "$d/kea.json" "$NODES" "$PREFIX" "$IF_S" "$d/kea" \
+				"$LOGS/$s.kea.log"
+			launch "$s" kea env KEA_PIDFILE_DIR="$d/kea" KEA_LOCKFILE_DIR="$d/kea" \
+				kea-dhcp4 -c "$d/kea.json"
+		fi
+		((${#dhcp[@]} + ${#tftp[@]})) &&
+			launch "$s" dnsmasq dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+				--interface="$IF_S" --bind-interfaces --log-facility=- \
+				"${dhcp[@]}" "${tftp[@]}"
 		[[ $CLASSIC_TFTP == tftpd-hpa ]] &&
 			launch "$s" tftpd "$TFTPD" -L -u root -s "$DATA" -a "$BOOTSTORM_SERVER_IP:69"
 		mkdir -p "$d/nginx"
@@ -545,8 +573,8 @@ cat "$TABLE"
 JSON=$OUT/bootstorm.json
 {
 	printf '{"date": "%s", "rev": "%s", "load_before": "%s", "load_after": "%s", ' "$T0" "$REV" "$LOAD0" "$LOAD1"
-	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "firmware": "%s", "classic_tftp": "%s"}, ' \
-		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$CLASSIC_TFTP"
+	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "firmware": "%s", "classic_dhcp": "%s", "classic_tftp": "%s"}, ' \
+		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$CLASSIC_DHCP" "$CLASSIC_TFTP"
 	printf '"bytes_per_node": %s, "xdp_variant": %s, "storms": [' "$PER_NODE" "$( ((XDP_KEY)) && echo true || echo false)"
 	first=1
 	while read -r line; do

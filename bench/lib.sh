@@ -158,6 +158,40 @@ bootstorm_dnsmasq_hosts() {
 	done >"$1"
 }
 
+# bootstorm_kea_json FILE NODES PREFIX IFACE RUN_DIR LOG: kea-dhcp4's configuration for the
+# same inventory: host reservations by MAC, the same boot file and next-server, no pool; its
+# lease file (memfile, persisted, as bench/dhcp.sh runs Kea) in RUN_DIR.
+bootstorm_kea_json() {
+	local i sep=
+	{
+		cat <<-EOF
+		{ "Dhcp4": {
+		  "interfaces-config": { "interfaces": [ "$4" ] },
+		  "lease-database": { "type": "memfile", "persist": true, "name": "$5/kea-leases.csv",
+		                      "lfc-interval": 0 },
+		  "valid-lifetime": 3600,
+		  "host-reservation-identifiers": [ "hw-address" ],
+		  "subnet4": [ { "id": 1, "subnet": "$BOOTSTORM_SUBNET",
+		                 "reservations-in-subnet": true, "reservations-out-of-pool": true,
+		                 "next-server": "$BOOTSTORM_SERVER_IP", "boot-file-name": "pxelinux.0",
+		                 "option-data": [ { "name": "routers", "data": "$BOOTSTORM_SERVER_IP" } ],
+		                 "reservations": [
+		EOF
+		for ((i = 0; i < $2; i++)); do
+			printf '%s    { "hw-address": "%s", "ip-address": "%s" }' "$sep" \
+				"$(bootstorm_mac "$i" "$3")" "$(bootstorm_ip "$i")"
+			sep=$',\n'
+		done
+		cat <<-EOF
+
+		                 ] } ],
+		  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+		                 "output_options": [ { "output": "$6" } ] } ]
+		} }
+		EOF
+	} >"$1"
+}
+
 # --- Shared by bench/xdp.sh (and free for others). ------------------------------------------------
 
 # bench_run_alive PID PATTERN: the run PID is still going: that process lives and its command line
