@@ -159,40 +159,46 @@ bootstorm_dnsmasq_hosts() {
 }
 
 # bootstorm_kea_json FILE NODES PREFIX IFACE RUN_DIR LOG: kea-dhcp4's configuration for the
-# same inventory: host reservations by MAC, the same boot file and next-server, no pool; its
-# lease file (memfile, persisted, as bench/dhcp.sh runs Kea) in RUN_DIR.
+# storm's inventory (bench_kea_json), its reservations in RUN_DIR.
 bootstorm_kea_json() {
 	local i sep=
-	{
-		cat <<-EOF
-		{ "Dhcp4": {
-		  "interfaces-config": { "interfaces": [ "$4" ] },
-		  "lease-database": { "type": "memfile", "persist": true, "name": "$5/kea-leases.csv",
-		                      "lfc-interval": 0 },
-		  "valid-lifetime": 3600,
-		  "host-reservation-identifiers": [ "hw-address" ],
-		  "subnet4": [ { "id": 1, "subnet": "$BOOTSTORM_SUBNET",
-		                 "reservations-in-subnet": true, "reservations-out-of-pool": true,
-		                 "next-server": "$BOOTSTORM_SERVER_IP", "boot-file-name": "pxelinux.0",
-		                 "option-data": [ { "name": "routers", "data": "$BOOTSTORM_SERVER_IP" } ],
-		                 "reservations": [
-		EOF
-		for ((i = 0; i < $2; i++)); do
-			printf '%s    { "hw-address": "%s", "ip-address": "%s" }' "$sep" \
-				"$(bootstorm_mac "$i" "$3")" "$(bootstorm_ip "$i")"
-			sep=$',\n'
-		done
-		cat <<-EOF
-
-		                 ] } ],
-		  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
-		                 "output_options": [ { "output": "$6" } ] } ]
-		} }
-		EOF
-	} >"$1"
+	for ((i = 0; i < $2; i++)); do
+		printf '%s{ "hw-address": "%s", "ip-address": "%s" }' "$sep" \
+			"$(bootstorm_mac "$i" "$3")" "$(bootstorm_ip "$i")"
+		sep=$',\n      '
+	done >"$5/reservations.json"
+	bench_kea_json "$1" "$4" "$BOOTSTORM_SUBNET" "$BOOTSTORM_SERVER_IP" "$5/reservations.json" \
+		"$5" "$6"
 }
 
 # --- Shared by bench/xdp.sh (and free for others). ------------------------------------------------
+
+# bench_kea_json FILE IFACE SUBNET SERVER_IP RESERVATIONS RUN_DIR LOG [EXTRA]: kea-dhcp4 as the
+# benches run it (as bench/dhcp.sh does: memfile leases persisted in RUN_DIR, no lease file
+# cleanup, WARN logs to LOG), with host reservations by MAC (RESERVATIONS: a file of
+# comma-separated {"hw-address", "ip-address"} objects) and no pool, next-server SERVER_IP with
+# the boot file pxelinux.0. EXTRA: more Dhcp4 members, each with its trailing comma.
+bench_kea_json() {
+	cat >"$1" <<-EOF
+	{ "Dhcp4": {
+	  "interfaces-config": { "interfaces": [ "$2" ] },
+	  "lease-database": { "type": "memfile", "persist": true, "name": "$6/kea-leases.csv",
+	                      "lfc-interval": 0 },
+	  "valid-lifetime": 3600,
+	  "host-reservation-identifiers": [ "hw-address" ],
+	  ${8:-}
+	  "subnet4": [ { "id": 1, "subnet": "$3",
+	                 "reservations-in-subnet": true, "reservations-out-of-pool": true,
+	                 "next-server": "$4", "boot-file-name": "pxelinux.0",
+	                 "option-data": [ { "name": "routers", "data": "$4" } ],
+	                 "reservations": [
+	      $(cat "$5")
+	                 ] } ],
+	  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+	                 "output_options": [ { "output": "$7" } ] } ]
+	} }
+	EOF
+}
 
 # bench_run_alive PID PATTERN: the run PID is still going: that process lives and its command line
 # holds PATTERN (PIDs wrap around, at 32768 here, so a live PID alone proves little).

@@ -257,27 +257,10 @@ fi
 mt=
 ((KEA_THREADS > 0)) &&
 	mt="\"multi-threading\": { \"enable-multi-threading\": true, \"thread-pool-size\": $KEA_THREADS, \"packet-queue-size\": 64 },"
-# Kea as bench/dhcp.sh runs it (memfile with persist, no lease file cleanup, logs at WARN), with
-# the inventory as host reservations by MAC and the same boot file.
-cat >"$TMP/kea.json" <<-EOF
-	{ "Dhcp4": {
-	  "interfaces-config": { "interfaces": [ "$IF_S" ] },
-	  "lease-database": { "type": "memfile", "persist": true, "name": "$TMP/run/kea-leases.csv",
-	                      "lfc-interval": 0 },
-	  "valid-lifetime": 3600,
-	  "host-reservation-identifiers": [ "hw-address" ],
-	  $mt
-	  "subnet4": [ { "id": 1, "subnet": "10.88.0.0/16",
-	                 "reservations-in-subnet": true, "reservations-out-of-pool": true,
-	                 "next-server": "10.88.0.1", "boot-file-name": "pxelinux.0",
-	                 "option-data": [ { "name": "routers", "data": "10.88.0.1" } ],
-	                 "reservations": [
-	      $(cat "$INV/kea-reservations.json")
-	                 ] } ],
-	  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
-	                 "output_options": [ { "output": "$LOGS/kea.log" } ] } ]
-	} }
-EOF
+# Kea as bench/dhcp.sh runs it, with the inventory as host reservations by MAC and the same boot
+# file (bench/lib.sh).
+bench_kea_json "$TMP/kea.json" "$IF_S" 10.88.0.0/16 10.88.0.1 "$INV/kea-reservations.json" \
+	"$TMP/run" "$LOGS/kea.log" "$mt"
 
 # --- Counters. ----------------------------------------------------------------------------------
 TCK=$(getconf CLK_TCK)
