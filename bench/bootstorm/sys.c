@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * bootstorm's system helpers: the reference checksums (XXH3) of the served
- * files, rtnetlink address adds, the XDP program on the client veth, and the server's CPU time
- * and peak RSS.
+ * bootstorm's system helpers: the reference checksums (XXH3) of the served files, rtnetlink
+ * address adds, the XDP program on the client veth, and the server's CPU time and peak RSS.
  */
 #include <dirent.h>
 #include <errno.h>
