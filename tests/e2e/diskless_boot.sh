@@ -7,7 +7,9 @@
 # and its init writes a proof file over NFS that the test reads on the host. The ways in:
 #
 #   pxelinux  SeaBIOS and the NIC's iPXE ROM, then pxelinux.0, ldlinux.c32 and the generated
-#             pxelinux.cfg/01-<mac> over TFTP, and the kernel and initrd over TFTP
+#             pxelinux.cfg/01-<mac> over TFTP: a menu as in the seed (DEFAULT menu.c32, so
+#             menu.c32 and libutil.c32 too, the node's entry and a local boot), which boots the
+#             node's entry after 1 s; then the kernel and initrd over TFTP
 #   ipxe      SeaBIOS and iPXE, which gets its generated script /boot/<mac>.ipxe over HTTP
 #             (DHCP hands it the URL), then the kernel and initrd over HTTP
 #   uefi      OVMF and the NIC's iPXE ROM (an EFI driver that boots by itself): the script,
@@ -147,7 +149,7 @@ if ! e2e_initrd "$ROOT/initrd.img"; then
 	fail e2e_initrd "could not build the initrd"
 	exit 1
 fi
-cp "$PXELINUX" "$C32/ldlinux.c32" "$ROOT/" 2>/dev/null
+cp "$PXELINUX" "$C32/ldlinux.c32" "$C32/menu.c32" "$C32/libutil.c32" "$ROOT/" 2>/dev/null
 [[ -f $IPXE_EFI ]] && cp "$IPXE_EFI" "$ROOT/ipxe.efi"
 chmod -R a+rX "$ROOT"
 note "initrd.img $(stat -c %s "$ROOT/initrd.img") B"
@@ -199,9 +201,18 @@ CONF=$T/bootherd.yaml
 		echo "    initrd: initrd.img"
 		echo "    image: $IMAGE"
 		echo "    cmdline: \"console=ttyS0 panic=-1 bootherd.nonce=${NONCE[$s]:-none} bootherd.node=\${hostname}\""
-		echo "    timeout: 0"
-		[[ $s != pxelinux ]] && echo "    boot: {ipxe: \"$SCRIPT_URL\"}"
+		if [[ $s == pxelinux ]]; then
+			# The seed's menu: DEFAULT menu.c32 (with libutil.c32), this profile first
+			# and a local boot after it; menu.c32 boots the first when 1 s has passed.
+			echo "    title: diskless (NFS root)"
+			echo "    menu: [e2e_local]"
+			echo "    timeout: 1"
+		else
+			echo "    timeout: 0"
+			echo "    boot: {ipxe: \"$SCRIPT_URL\"}"
+		fi
 	done
+	echo "  e2e_local: {title: boot from the local disk, localboot: true}"
 	echo "nodes:"
 	for s in $ALL; do
 		echo "  - {name: ${NODE[$s]}, mac: \"${MAC[$s]}\", ip: ${IP[$s]}, profile: $s}"
@@ -469,6 +480,10 @@ scenario_pxelinux()
 	check_log pxelinux_pxelinux0_tftp "$l_pxe" "pxelinux.0 sent whole over TFTP to $ip"
 	check_log pxelinux_ldlinux_tftp "$(transferred tftp "$ip" ldlinux.c32)" \
 		"ldlinux.c32 sent whole over TFTP to $ip"
+	check_log pxelinux_menu_c32_tftp "$(transferred tftp "$ip" menu.c32)" \
+		"menu.c32 sent whole over TFTP to $ip (the config's DEFAULT menu.c32)"
+	check_log pxelinux_libutil_c32_tftp "$(transferred tftp "$ip" libutil.c32)" \
+		"libutil.c32 (menu.c32's library) sent whole over TFTP to $ip"
 	l_cfg=$(logline "tftp: $ip:[0-9]+ RRQ \"/?pxelinux\\.cfg/$hyp\" .*: done")
 	check_log pxelinux_config_tftp "$l_cfg" "the generated pxelinux.cfg/$hyp sent over TFTP"
 	l_k=$(transferred tftp "$ip" vmlinuz)
@@ -485,12 +500,14 @@ scenario_pxelinux()
 	cfg=$T/$hyp
 	if ip netns exec "$NS" curl -fsS --max-time 5 -o "$cfg" \
 		"http://$SRV:8080/pxelinux.cfg/$hyp" 2>"$T/curl.err" &&
+		grep -qx 'DEFAULT menu.c32' "$cfg" && grep -qx 'TIMEOUT 10' "$cfg" &&
+		grep -qx '  MENU DEFAULT' "$cfg" && grep -qx '  LOCALBOOT 0' "$cfg" &&
 		grep -q 'KERNEL .*vmlinuz' "$cfg" && grep -q 'initrd=initrd\.img' "$cfg" &&
 		grep -qF "bootherd.nonce=${NONCE[$s]} bootherd.node=${NODE[$s]}" "$cfg" &&
 		grep -qF "root=nfs:$SRV:$BASE/$IMAGE:vers=3 ip=dhcp" "$cfg"; then
 		ok pxelinux_config_content
 	else
-		fail pxelinux_config_content "pxelinux.cfg/$hyp lacks the kernel, initrd, nonce or root=nfs:$SRV:$BASE/$IMAGE:vers=3: $(tr '\n' ' ' <"$cfg" 2>/dev/null)$(head -c 200 "$T/curl.err")"
+		fail pxelinux_config_content "pxelinux.cfg/$hyp is not the menu (DEFAULT menu.c32, TIMEOUT 10, MENU DEFAULT, LOCALBOOT 0) or lacks the kernel, initrd, nonce or root=nfs:$SRV:$BASE/$IMAGE:vers=3: $(tr '\n' ' ' <"$cfg" 2>/dev/null)$(head -c 200 "$T/curl.err")"
 	fi
 	if grep -q '^PXELINUX ' "$T/$s.txt" && grep -qE 'Loading vmlinuz\.\.\. *ok' "$T/$s.txt"; then
 		ok pxelinux_serial_banner
