@@ -152,6 +152,16 @@ static bool setup(void)
 
 /* --- frames */
 
+/*
+ * A frame laid out as a driver lays out a received one (NET_IP_ALIGN): 2 bytes into a 4-aligned
+ * block, so that the IP header after the 14-byte Ethernet header (18 with a VLAN tag) is
+ * 4-byte aligned and struct iphdr and struct udphdr may be used in place.
+ */
+struct fbuf {
+	_Alignas(4) uint8_t pad[2];
+	uint8_t b[2048];
+};
+
 struct req {
 	uint8_t mac[6];
 	uint8_t payload[1024];
@@ -228,9 +238,12 @@ static size_t frame(uint8_t *f, const struct req *r, int vlan)
 
 struct run {
 	int action;
+	uint8_t pad[2];         /* out is 2 bytes into a 4-aligned block, as struct fbuf */
 	uint8_t out[2048];
 	uint32_t out_len;
 };
+_Static_assert(offsetof(struct fbuf, b) % 4 == 2 && offsetof(struct run, out) % 4 == 2 &&
+	       _Alignof(struct run) >= 4, "frames start 2 bytes into a 4-aligned block");
 
 static int xdp_run(const uint8_t *f, size_t n, struct run *o)
 {
@@ -501,7 +514,8 @@ static bool same_reply(const struct run *o, const struct req *r, size_t l2, char
 /* Runs @r through both paths; false with @why when they disagree. Counts actions in @acts. */
 static bool differential(const struct req *r, int *acts, char *why, size_t wn)
 {
-	uint8_t f[2048];
+	struct fbuf fb;
+	uint8_t *f = fb.b;
 	size_t n = frame(f, r, 0);
 	struct run o;
 
@@ -542,7 +556,8 @@ static void test_fill(void)
 static void test_known_discover(void)
 {
 	struct req r;
-	uint8_t f[2048], type = DHCP_DISCOVER;
+	struct fbuf fb;
+	uint8_t *f = fb.b, type = DHCP_DISCOVER;
 	struct run o;
 	size_t i, n;
 	char why[160];
@@ -687,7 +702,8 @@ static void refresh_csums(uint8_t *f, size_t l2)
 
 static void test_passed_on(void)
 {
-	uint8_t f[2048], g2[2048];
+	struct fbuf fb, gb;
+	uint8_t *f = fb.b, *g2 = gb.b;
 	struct req r;
 	size_t n = good_frame(f, &r);
 	struct iphdr *ip;
@@ -825,7 +841,8 @@ static void test_counters(void)
 /* A reload: the next generation's answers, with no moment where a node goes unanswered. */
 static void test_generations(void)
 {
-	uint8_t f[2048];
+	struct fbuf fb;
+	uint8_t *f = fb.b;
 	struct req r;
 	size_t n = good_frame(f, &r);
 	struct run o;
