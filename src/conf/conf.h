@@ -187,6 +187,7 @@ struct conf_http {
 	uint32_t send_timeout_ms;    /* a reader that takes nothing for this long is dropped */
 	uint32_t send_buffer_bytes;  /* SO_SNDBUF of each connection; 0: the kernel's autotuning */
 	int send;                    /* enum conf_http_send */
+	uint32_t active_sends;       /* large bodies sent at full speed at once; 0: all of them */
 };
 
 enum conf_nfs_server {

@@ -57,6 +57,16 @@
  * veth). The figures are in bench/README.md.
  */
 #define AUTO_SENDFILE_MIN (64u << 10)
+/*
+ * http.active_sends: only bodies this large wait for an active slot (kernels and initrds; boot
+ * programs, configs and scripts never wait). A waiting body gets WAIT_SLICE bytes at once and
+ * again every WAIT_MS: UEFI HTTP boot gives up on a receive that brings nothing for a few
+ * seconds, so no waiting connection is ever silent that long.
+ */
+#define SCHED_MIN_BYTES (1u << 20)
+#define WAIT_SLICE      (64u << 10)
+#define WAIT_MS         500u
+#define HOLD_MS         200u    /* a keep-alive connection's slot waits this long for its next */
 
 enum conn_state {
 	CS_READ = 0,    /* waiting for (the rest of) a request head */
@@ -120,6 +130,15 @@ struct conn {
 	bool splice_to_sock;    /* the splice in flight empties the pipe into the socket */
 	bool splice_polling;    /* splice_op is a POLLOUT wait on the socket */
 	bool send_polling;      /* send_op is a POLLOUT wait before the next sendfile */
+	/* http.active_sends: a large body is active (full speed) or waiting (a slice at a time) */
+	uint64_t t_accept;      /* the waiting order: a node's next file goes before newcomers */
+	bool sched;             /* this response's body holds a slot or waits for one */
+	bool active;
+	bool parked;            /* waiting, its slice used up: c->timer brings the next */
+	uint64_t allow;         /* file bytes a waiting body may still send in this slice */
+	bool holding;           /* between requests, still holding its slot (HOLD_MS) */
+	unsigned hold_lim;
+	struct conn *qprev, *qnext;
 };
 
 struct http_worker {
@@ -129,11 +148,17 @@ struct http_worker {
 	struct loop_op accept_op;
 	struct conn *conns;
 	bool stopping;
+	struct conn *qhead, *qtail;     /* waiting bodies, by t_accept */
 };
 
 static void conn_close(struct conn *c);
 static void conn_process(struct conn *c);
 static void conn_send_next(struct conn *c);
+static void conn_continue(struct conn *c);
+static void arm_timer(struct conn *c, uint32_t ms);
+static void sched_leave(struct conn *c);
+static void sched_release_hold(struct conn *c);
+static bool all_sent(const struct conn *c);
 
 static int metrics_handler(const struct http_route_req *req, struct http_body *out);
 
@@ -150,13 +175,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static const struct conf *conf_of(struct conn *c)
+static const struct conf *conf_of(const struct conn *c)
 {
 	return c->gen->conf;
 }
 
 static void release_response(struct conn *c)
 {
+	sched_leave(c);
 	free(c->owned);
 	c->owned = NULL;
 	free(c->segs);
@@ -226,6 +252,178 @@ static void conn_close(struct conn *c)
 static void arm_timer(struct conn *c, uint32_t ms)
 {
 	loop_timer_arm(c->hw->loop, &c->timer, ms);
+}
+
+/*
+ * http.active_sends (0: off, the default). In a boot storm every node asks for the same large
+ * files at once; sent all together they share the link and every node finishes at the very
+ * end. Sent N at a time at full speed, nodes finish in waves: the median node is up much
+ * sooner, the last one somewhat later (the last wave is thinner than the link). The others
+ * wait in t_accept order (first come; a kept-alive connection keeps its slot HOLD_MS for its
+ * next file, so a node's initrd follows its kernel in the same wave), a slice at a time so
+ * that no firmware sees a silent connection. Slots are counted server-wide.
+ */
+static unsigned sched_limit(const struct conn *c)
+{
+	return conf_of(c)->http.active_sends;
+}
+
+/* The slots are the server's, not a worker's: connections fall on workers unevenly. */
+static bool slot_take(struct server *srv, unsigned lim)
+{
+	if (atomic_fetch_add(&srv->http_active, 1) < lim)
+		return true;
+	atomic_fetch_sub(&srv->http_active, 1);
+	return false;
+}
+
+static void slot_put(struct server *srv)
+{
+	atomic_fetch_sub(&srv->http_active, 1);
+}
+
+static void queue_del(struct conn *c)
+{
+	struct http_worker *hw = c->hw;
+
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		hw->qhead = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		hw->qtail = c->qprev;
+	c->qprev = c->qnext = NULL;
+}
+
+static void queue_add(struct conn *c)
+{
+	struct http_worker *hw = c->hw;
+	struct conn *after = hw->qtail;
+
+	while (after && after->t_accept > c->t_accept)
+		after = after->qprev;
+	c->qprev = after;
+	c->qnext = after ? after->qnext : hw->qhead;
+	if (c->qnext)
+		c->qnext->qprev = c;
+	else
+		hw->qtail = c;
+	if (after)
+		after->qnext = c;
+	else
+		hw->qhead = c;
+}
+
+/*
+ * Gives free slots to this worker's first waiting bodies; a parked one resumes at once. A slot
+ * freed on another worker is found by a waiting body's next slice (WAIT_MS).
+ */
+static void sched_promote(struct http_worker *hw, unsigned lim)
+{
+	if (hw->stopping)
+		return;         /* http_worker_free(): every connection goes */
+	while (hw->qhead && slot_take(hw->srv, lim)) {
+		struct conn *d = hw->qhead;
+
+		queue_del(d);
+		d->active = true;
+		if (d->parked && !d->closing) {
+			d->parked = false;
+			arm_timer(d, conf_of(d)->http.send_timeout_ms);
+			conn_continue(d);
+		}
+	}
+}
+
+/* A response whose body is large takes a slot, or waits for one. */
+static void sched_enter(struct conn *c)
+{
+	struct http_worker *hw = c->hw;
+	unsigned lim = sched_limit(c);
+
+	if (c->holding && lim && c->body_bytes >= SCHED_MIN_BYTES) {
+		c->holding = false;     /* the slot it held */
+		c->sched = true;
+		c->active = true;
+		return;
+	}
+	sched_release_hold(c);
+	if (!lim || c->body_bytes < SCHED_MIN_BYTES)
+		return;
+	c->sched = true;
+	if (!hw->qhead && slot_take(hw->srv, lim)) {
+		c->active = true;
+		return;
+	}
+	c->active = false;
+	c->parked = false;
+	c->allow = WAIT_SLICE;
+	queue_add(c);
+	atomic_fetch_add(&hw->srv->http_queued, 1);
+}
+
+static void sched_release_hold(struct conn *c)
+{
+	if (!c->holding)
+		return;
+	c->holding = false;
+	slot_put(c->hw->srv);
+	sched_promote(c->hw, c->hold_lim);
+}
+
+/*
+ * The response is over (sent, or the connection is going): its slot goes to the next, unless
+ * the connection stays open: a node asks for its next file (the initrd after the kernel) on
+ * it at once, and a node that keeps its slot from file to file finishes in the same wave as
+ * the others that started with it.
+ */
+static void sched_leave(struct conn *c)
+{
+	struct http_worker *hw = c->hw;
+	unsigned lim;
+
+	sched_release_hold(c);
+	if (!c->sched)
+		return;
+	lim = sched_limit(c);
+	c->sched = false;
+	c->parked = false;
+	if (!c->active) {
+		queue_del(c);
+		return;
+	}
+	c->active = false;
+	if (c->keep_alive && !c->closing) {
+		c->holding = true;
+		c->hold_lim = lim;
+		return;
+	}
+	slot_put(hw->srv);
+	sched_promote(hw, lim);
+}
+
+/* File bytes this response may send now: all while active, else what its slice has left. */
+static uint64_t sched_cap(const struct conn *c)
+{
+	return c->sched && !c->active ? c->allow : UINT64_MAX;
+}
+
+static void sched_charge(struct conn *c, uint64_t n)
+{
+	if (c->sched && !c->active)
+		c->allow -= n < c->allow ? n : c->allow;
+}
+
+/* Waiting with its slice used up: nothing goes until the timer (on_timer) or a slot. */
+static bool sched_park(struct conn *c)
+{
+	if (!c->sched || c->active || c->allow || all_sent(c))
+		return false;
+	c->parked = true;
+	arm_timer(c, WAIT_MS);
+	return true;
 }
 
 static void log_access(struct conn *c)
@@ -459,7 +657,9 @@ static void conn_send_next(struct conn *c)
 	bool more;
 	int ret;
 
-	if (c->send_armed || c->splice_armed || c->closing)
+	if (c->send_armed || c->splice_armed || c->closing || c->parked)
+		return;
+	if (file && sched_park(c))
 		return;
 	if (file && c->mode == CONF_HTTP_SEND_SENDFILE) {
 		/*
@@ -471,10 +671,17 @@ static void conn_send_next(struct conn *c)
 
 		while (c->seg_idx < c->nsegs && !c->segs[c->seg_idx].mem && turn < SENDFILE_TURN) {
 			struct seg *g = &c->segs[c->seg_idx];
-			uint64_t len = g->len - c->seg_sent;
+			uint64_t len = g->len - c->seg_sent, cap = sched_cap(c);
 			off_t off = (off_t)(g->off + c->seg_sent);
-			ssize_t sent = sendfile(c->fd, c->ce->fd, &off, len > COPY_CHUNK ? COPY_CHUNK : len);
+			ssize_t sent;
 
+			if (len > COPY_CHUNK)
+				len = COPY_CHUNK;
+			if (len > cap)
+				len = cap;
+			if (!len)
+				break;  /* a waiting body's slice is out */
+			sent = sendfile(c->fd, c->ce->fd, &off, len);
 			if (sent == -1 && errno != EAGAIN) {
 				pr_debug("http: sendfile: %s", strerror(errno));
 				conn_close(c);
@@ -483,12 +690,15 @@ static void conn_send_next(struct conn *c)
 			if (sent <= 0)
 				break;
 			advance(c, (uint64_t)sent);
+			sched_charge(c, (uint64_t)sent);
 			turn += (uint64_t)sent;
-			if ((uint64_t)sent < (len > COPY_CHUNK ? COPY_CHUNK : len))
+			if ((uint64_t)sent < len)
 				break;  /* the socket buffer is full */
 		}
 		if (turn)
 			arm_timer(c, conf_of(c)->http.send_timeout_ms);
+		if (sched_park(c))
+			return;
 		/* Even when done: the completion ends the response, off this stack. */
 		if (loop_poll(loop, &c->send_op, c->fd, POLLOUT))
 			goto fail;
@@ -497,11 +707,15 @@ static void conn_send_next(struct conn *c)
 		return;
 	}
 	if (file && c->mode == CONF_HTTP_SEND_ZEROCOPY) {
-		uint64_t len = s->len - c->seg_sent;
-		bool rest = len > ZC_CHUNK || c->seg_idx + 1 < c->nsegs;
+		uint64_t len = s->len - c->seg_sent, cap = sched_cap(c);
+		bool rest;
 
 		if (len > ZC_CHUNK)
 			len = ZC_CHUNK;
+		if (len > cap)
+			len = cap;
+		rest = len < s->len - c->seg_sent || c->seg_idx + 1 < c->nsegs;
+		sched_charge(c, len);
 		ret = loop_send_zc(loop, &c->send_op, c->fd, c->ce->data + s->off + c->seg_sent,
 				   len, MSG_NOSIGNAL | (rest ? MSG_MORE : 0));
 		if (ret)
@@ -514,14 +728,18 @@ static void conn_send_next(struct conn *c)
 			c->splice_to_sock = true;
 			ret = loop_splice(loop, &c->splice_op, c->pipe_r, -1, c->fd, c->pipe_fill);
 		} else {
-			uint64_t len = s->len - c->seg_sent;
+			uint64_t len = s->len - c->seg_sent, cap = sched_cap(c);
 
+			if (len > PIPE_SIZE)
+				len = PIPE_SIZE;
+			if (len > cap)
+				len = cap;
 			if (ensure_pipe(c))
 				goto fail;
+			sched_charge(c, len);
 			c->splice_to_sock = false;
 			ret = loop_splice(loop, &c->splice_op, c->ce->fd,
-					  (int64_t)(s->off + c->seg_sent), c->pipe_w,
-					  len > PIPE_SIZE ? PIPE_SIZE : (unsigned)len);
+					  (int64_t)(s->off + c->seg_sent), c->pipe_w, (unsigned)len);
 		}
 		if (ret)
 			goto fail;
@@ -544,6 +762,15 @@ static void conn_send_next(struct conn *c)
 			break;
 		if (len > COPY_CHUNK - total)
 			len = COPY_CHUNK - total;
+		if (!g->mem) {
+			uint64_t cap = sched_cap(c);
+
+			if (len > cap)
+				len = cap;
+			if (!len)
+				break;
+			sched_charge(c, len);
+		}
 		c->iov[n].iov_base = (void *)((g->mem ? g->mem : c->ce->data + g->off) + skip);
 		c->iov[n++].iov_len = len;
 		total += len;
@@ -776,6 +1003,8 @@ static void serve_file(struct conn *c, const struct http_req *req, const char *p
 		r.content_length = c->body_bytes;
 	}
 	c->mode = pick_mode(cf, c->body_bytes);
+	if (!head_only)
+		sched_enter(c);
 	start_response(c, &r, head_only);
 	return;
 nomem:
@@ -951,7 +1180,7 @@ static void conn_process(struct conn *c)
 			/* Between requests: an idle keep-alive connection. */
 			server_gen_put(c->gen);
 			c->gen = NULL;
-			arm_timer(c, cf->http.idle_timeout_ms);
+			arm_timer(c, c->holding ? HOLD_MS : cf->http.idle_timeout_ms);
 		} else if (!c->head_started) {
 			/* A slow client gets this long for the whole head, however it trickles. */
 			c->head_started = true;
@@ -1009,6 +1238,27 @@ static void on_timer(struct loop *loop, struct loop_timer *t)
 	struct conn *c = container_of(t, struct conn, timer);
 	char a[INET_ADDRSTRLEN];
 
+	if (c->holding && c->state == CS_READ && !c->head_started) {
+		/* No next request came: the slot goes on; the connection idles as usual. */
+		struct server_gen *g = server_gen_get();
+
+		sched_release_hold(c);
+		arm_timer(c, g->conf->http.idle_timeout_ms);
+		server_gen_put(g);
+		return;
+	}
+	if (c->parked) {
+		/*
+		 * A waiting body's next slice, or its turn if a slot is free (on any worker). Not
+		 * parked while promoting: sched_promote() only sets it active, and it goes on here.
+		 */
+		c->parked = false;
+		c->allow = WAIT_SLICE;
+		sched_promote(c->hw, sched_limit(c));
+		arm_timer(c, conf_of(c)->http.send_timeout_ms);
+		conn_continue(c);
+		return;
+	}
 	inet_ntop(AF_INET, &c->peer.sin_addr, a, sizeof(a));
 	if (c->state == CS_READ && c->head_started && !c->send_armed) {
 		pr_info("http: %s:%u sent no complete request within %u ms: 408", a,
@@ -1067,6 +1317,7 @@ static void on_accept(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	server_gen_put(g);
 	c->hw = hw;
 	c->fd = res;
+	c->t_accept = loop_now_ns(loop);
 	c->pipe_r = c->pipe_w = -1;
 	c->recv_op.fn = on_recv;
 	c->send_op.fn = on_send;
@@ -1145,6 +1396,7 @@ static int metrics_handler(const struct http_route_req *req, struct http_body *o
 		"# TYPE bootherd_http_connections gauge\nbootherd_http_connections %u\n"
 		"# TYPE bootherd_http_requests_total counter\nbootherd_http_requests_total %llu\n"
 		"# TYPE bootherd_http_bytes_total counter\nbootherd_http_bytes_total %llu\n"
+		"# TYPE bootherd_http_queued_total counter\nbootherd_http_queued_total %llu\n"
 		"# TYPE bootherd_cache_hits_total counter\nbootherd_cache_hits_total %llu\n"
 		"# TYPE bootherd_cache_misses_total counter\nbootherd_cache_misses_total %llu\n"
 		"# TYPE bootherd_cache_bytes gauge\nbootherd_cache_bytes %llu\n"
@@ -1161,7 +1413,8 @@ static int metrics_handler(const struct http_route_req *req, struct http_body *o
 		(unsigned long long)atomic_load(&s->tftp_errors),
 		(unsigned long long)atomic_load(&s->tftp_bytes), atomic_load(&s->http_conns),
 		(unsigned long long)atomic_load(&s->http_requests),
-		(unsigned long long)atomic_load(&s->http_bytes), (unsigned long long)cs.hits,
+		(unsigned long long)atomic_load(&s->http_bytes),
+		(unsigned long long)atomic_load(&s->http_queued), (unsigned long long)cs.hits,
 		(unsigned long long)cs.misses, (unsigned long long)cs.bytes,
 		(unsigned long long)cs.entries, (unsigned long long)atomic_load(&s->dhcp_packets),
 		(unsigned long long)atomic_load(&s->dhcp_offers),

@@ -37,6 +37,8 @@ struct server {
 	atomic_ullong tftp_errors;
 	atomic_ullong tftp_bytes;
 	atomic_uint http_conns; /* open HTTP connections, all workers */
+	atomic_uint http_active;        /* large bodies holding an http.active_sends slot */
+	atomic_ullong http_queued;      /* large bodies that waited for an active send slot */
 	atomic_ullong http_requests;
 	atomic_ullong http_bytes;
 	atomic_ullong dhcp_packets;     /* counted on the DHCP worker, read by /metrics */
