@@ -78,14 +78,15 @@ SECRET=$T/outside/secret
 
 # --- the server under test
 # start_http NAME [KEY=VALUE...]: a server on a fresh port serving $ROOT, with http settings
-# (max_connections, header_timeout_ms, idle_timeout_ms, max_header_bytes, send); sets PORT
+# (max_connections, header_timeout_ms, idle_timeout_ms, max_header_bytes, send, active_sends
+# (bootherd only)); sets PORT
 # and URL. Returns 1 (and prints why on stderr) when it does not come up.
 start_http()
 {
 	local name=$1 kv i conf
 	shift
 	local -A o=([max_connections]=2048 [header_timeout_ms]=10000 [idle_timeout_ms]=60000
-		[send_timeout_ms]=10000 [max_header_bytes]=8192 [send]=auto)
+		[send_timeout_ms]=10000 [max_header_bytes]=8192 [send]=auto [active_sends]=0)
 	for kv in "$@"; do
 		o[${kv%%=*}]=${kv#*=}
 	done
@@ -110,6 +111,7 @@ http:
   send_timeout_ms: ${o[send_timeout_ms]}
   max_header_bytes: ${o[max_header_bytes]}
   send: ${o[send]}
+  active_sends: ${o[active_sends]}
 roots:
   - path: $ROOT
 EOF
@@ -791,5 +793,79 @@ if start_http stall send_timeout_ms=1000; then
 	fi
 else
 	fail stall_server_start "server with send_timeout_ms: 1000 did not start"
+fi
+# --- 13. http.active_sends: large bodies take turns, the waiting ones get a slice at a time
+if ((ngx)); then
+	skip active_sends "nginx has no such setting"
+elif start_http turns active_sends=2; then
+	# Two slow readers of the 20 MiB file hold both slots for 3 s or more (the server is done
+	# with a body when its last byte is in the socket buffers, a few MB before curl is).
+	hogs=()
+	for i in 1 2; do
+		curl -s --limit-rate 4M -o "$OUT/turn_hog$i" "$URL/f20m" & hogs+=($!)
+	done
+	sleep 0.3
+	# A third waits: its head and first 64 KiB at once, 64 KiB more every 500 ms.
+	t=$(ms)
+	curl -s --max-time 1.2 -o "$OUT/turn_wait" "$URL/f20m"
+	rc=$? n=$(stat -c %s "$OUT/turn_wait" 2>/dev/null || echo 0)
+	if ((rc == 28 && n >= 65536 && n <= 4 * 65536)); then
+		ok active_sends_waiting_gets_slices "$n bytes in $(($(ms) - t)) ms while both slots were busy"
+	else
+		fail active_sends_waiting_gets_slices "curl exit $rc with $n bytes in 1.2 s (want a timeout after 64..256 KiB)"
+	fi
+	# Small files never wait.
+	t=$(ms)
+	fetch "$OUT/turn_small" "$URL/f4k"
+	if [[ $CODE == 200 ]] && cmp -s "$OUT/turn_small" "$ROOT/f4k" && (($(ms) - t < 500)); then
+		ok active_sends_small_file_not_queued "$(($(ms) - t)) ms"
+	else
+		fail active_sends_small_file_not_queued "status ${CODE:-none} after $(($(ms) - t)) ms"
+	fi
+	# Three more queue behind the hogs; one asks for the file twice on one connection (it
+	# keeps its slot from the first body to the second).
+	qs=()
+	curl -s -o "$OUT/turn_q1" "$URL/f20m" & qs+=($!)
+	curl -s -o "$OUT/turn_q2" "$URL/f20m" & qs+=($!)
+	curl -s -o "$OUT/turn_q3a" "$URL/f20m" -o "$OUT/turn_q3b" "$URL/f20m" & qs+=($!)
+	wait "${hogs[@]}" "${qs[@]}"
+	bad=
+	for f in hog1 hog2 q1 q2 q3a q3b; do
+		cmp -s "$OUT/turn_$f" "$ROOT/f20m" || bad+=" $f"
+	done
+	if [[ -z $bad ]]; then
+		ok active_sends_all_bytes_right "2 hogs, 3 queued, one kept-alive twice: cmp"
+	else
+		fail active_sends_all_bytes_right "wrong bytes:$bad"
+	fi
+	fetch "$OUT/metrics" "$URL/metrics"
+	v=$(sed -nE 's/^bootherd_http_queued_total ([0-9]+)$/\1/p' "$OUT/metrics")
+	if [[ -n $v ]] && ((v >= 4)); then
+		ok active_sends_queued_counted "bootherd_http_queued_total $v"
+	else
+		fail active_sends_queued_counted "bootherd_http_queued_total '${v:-absent}' (want >= 4)"
+	fi
+	# Every slot came back: a new download runs at full speed, not a slice at a time.
+	sleep 0.5
+	t=$(ms)
+	if curl -s --max-time 3 -o "$OUT/turn_after" "$URL/f20m" &&
+		cmp -s "$OUT/turn_after" "$ROOT/f20m"; then
+		ok active_sends_slots_released "20 MiB in $(($(ms) - t)) ms"
+	else
+		fail active_sends_slots_released "20 MiB not in 3 s after every download ended (a slot kept?)"
+	fi
+	# Stopped while bodies wait: a clean exit.
+	curl -s --limit-rate 4M -o /dev/null "$URL/f20m" & h1=$!
+	curl -s --limit-rate 4M -o /dev/null "$URL/f20m" & h2=$!
+	curl -s -o /dev/null "$URL/f20m" & h3=$!
+	sleep 0.5
+	if stop_bootherd TERM; then
+		ok active_sends_sigterm_exit0
+	else
+		fail active_sends_sigterm_exit0 "exit status $? after SIGTERM with bodies waiting"
+	fi
+	wait $h1 $h2 $h3 2>/dev/null
+else
+	fail active_sends_server_start "server with active_sends: 2 did not start"
 fi
 note "total: $(($(ms) - T0)) ms"
