@@ -109,7 +109,7 @@ bootstorm_bootherd_yaml() {
 		workers: 0
 		log: {level: ${BH_LOG_LEVEL:-warn}}
 		tftp: {port: 69}
-		http: {port: $hp, max_connections: 8192}
+		http: {port: $hp, max_connections: 8192${BH_ACTIVE_SENDS:+, active_sends: $BH_ACTIVE_SENDS}}
 		limits: {max_sessions: 8192}
 		roots: [{path: $root}]
 		dhcp:
