@@ -443,7 +443,7 @@ static void unknown_keys(void)
 		{ "http:\n  Port: 80\n",
 		  "t.yaml:2:3: unknown key 'Port' in 'http' (expected one of: enabled, port, "
 		  "max_connections, max_header_bytes, header_timeout_ms, idle_timeout_ms, "
-		  "send_timeout_ms, send_buffer_bytes, send)\n" },
+		  "send_timeout_ms, send_buffer_bytes, send, active_sends)\n" },
 		{ "limits:\n  max_session: 1\n",
 		  "t.yaml:2:3: unknown key 'max_session' in 'limits' (expected one of: "
 		  "max_sessions, client_rate, client_burst, cache_bytes, max_file_bytes)\n" },
