@@ -137,7 +137,6 @@ struct conn {
 	bool parked;            /* waiting, its slice used up: c->timer brings the next */
 	uint64_t allow;         /* file bytes a waiting body may still send in this slice */
 	bool holding;           /* between requests, still holding its slot (HOLD_MS) */
-	unsigned hold_lim;
 	struct conn *qprev, *qnext;
 };
 
@@ -318,13 +317,14 @@ static void queue_add(struct conn *c)
 
 /*
  * Gives free slots to this worker's first waiting bodies; a parked one resumes at once. A slot
- * freed on another worker is found by a waiting body's next slice (WAIT_MS).
+ * freed on another worker is found by a waiting body's next slice (WAIT_MS). The limit is the
+ * first waiter's: a waiting body is in mid-response, so it always has its generation.
  */
-static void sched_promote(struct http_worker *hw, unsigned lim)
+static void sched_promote(struct http_worker *hw)
 {
 	if (hw->stopping)
 		return;         /* http_worker_free(): every connection goes */
-	while (hw->qhead && slot_take(hw->srv, lim)) {
+	while (hw->qhead && slot_take(hw->srv, sched_limit(hw->qhead))) {
 		struct conn *d = hw->qhead;
 
 		queue_del(d);
@@ -370,7 +370,7 @@ static void sched_release_hold(struct conn *c)
 		return;
 	c->holding = false;
 	slot_put(c->hw->srv);
-	sched_promote(c->hw, c->hold_lim);
+	sched_promote(c->hw);
 }
 
 /*
@@ -382,12 +382,10 @@ static void sched_release_hold(struct conn *c)
 static void sched_leave(struct conn *c)
 {
 	struct http_worker *hw = c->hw;
-	unsigned lim;
 
 	sched_release_hold(c);
 	if (!c->sched)
 		return;
-	lim = sched_limit(c);
 	c->sched = false;
 	c->parked = false;
 	if (!c->active) {
@@ -397,11 +395,10 @@ static void sched_leave(struct conn *c)
 	c->active = false;
 	if (c->keep_alive && !c->closing) {
 		c->holding = true;
-		c->hold_lim = lim;
 		return;
 	}
 	slot_put(hw->srv);
-	sched_promote(hw, lim);
+	sched_promote(hw);
 }
 
 /* File bytes this response may send now: all while active, else what its slice has left. */
@@ -414,6 +411,17 @@ static void sched_charge(struct conn *c, uint64_t n)
 {
 	if (c->sched && !c->active)
 		c->allow -= n < c->allow ? n : c->allow;
+}
+
+/* @len file bytes clipped to what may go now, and charged: for sends queued whole. */
+static uint64_t sched_take(struct conn *c, uint64_t len)
+{
+	uint64_t cap = sched_cap(c);
+
+	if (len > cap)
+		len = cap;
+	sched_charge(c, len);
+	return len;
 }
 
 /* Waiting with its slice used up: nothing goes until the timer (on_timer) or a slot. */
@@ -707,15 +715,10 @@ static void conn_send_next(struct conn *c)
 		return;
 	}
 	if (file && c->mode == CONF_HTTP_SEND_ZEROCOPY) {
-		uint64_t len = s->len - c->seg_sent, cap = sched_cap(c);
-		bool rest;
+		uint64_t len = sched_take(c, s->len - c->seg_sent > ZC_CHUNK ? ZC_CHUNK :
+					  s->len - c->seg_sent);
+		bool rest = len < s->len - c->seg_sent || c->seg_idx + 1 < c->nsegs;
 
-		if (len > ZC_CHUNK)
-			len = ZC_CHUNK;
-		if (len > cap)
-			len = cap;
-		rest = len < s->len - c->seg_sent || c->seg_idx + 1 < c->nsegs;
-		sched_charge(c, len);
 		ret = loop_send_zc(loop, &c->send_op, c->fd, c->ce->data + s->off + c->seg_sent,
 				   len, MSG_NOSIGNAL | (rest ? MSG_MORE : 0));
 		if (ret)
@@ -728,15 +731,11 @@ static void conn_send_next(struct conn *c)
 			c->splice_to_sock = true;
 			ret = loop_splice(loop, &c->splice_op, c->pipe_r, -1, c->fd, c->pipe_fill);
 		} else {
-			uint64_t len = s->len - c->seg_sent, cap = sched_cap(c);
+			uint64_t len = s->len - c->seg_sent;
 
-			if (len > PIPE_SIZE)
-				len = PIPE_SIZE;
-			if (len > cap)
-				len = cap;
 			if (ensure_pipe(c))
 				goto fail;
-			sched_charge(c, len);
+			len = sched_take(c, len > PIPE_SIZE ? PIPE_SIZE : len);
 			c->splice_to_sock = false;
 			ret = loop_splice(loop, &c->splice_op, c->ce->fd,
 					  (int64_t)(s->off + c->seg_sent), c->pipe_w, (unsigned)len);
@@ -762,15 +761,8 @@ static void conn_send_next(struct conn *c)
 			break;
 		if (len > COPY_CHUNK - total)
 			len = COPY_CHUNK - total;
-		if (!g->mem) {
-			uint64_t cap = sched_cap(c);
-
-			if (len > cap)
-				len = cap;
-			if (!len)
-				break;
-			sched_charge(c, len);
-		}
+		if (!g->mem && !(len = sched_take(c, len)))
+			break;
 		c->iov[n].iov_base = (void *)((g->mem ? g->mem : c->ce->data + g->off) + skip);
 		c->iov[n++].iov_len = len;
 		total += len;
@@ -1254,7 +1246,7 @@ static void on_timer(struct loop *loop, struct loop_timer *t)
 		 */
 		c->parked = false;
 		c->allow = WAIT_SLICE;
-		sched_promote(c->hw, sched_limit(c));
+		sched_promote(c->hw);
 		arm_timer(c, conf_of(c)->http.send_timeout_ms);
 		conn_continue(c);
 		return;
