@@ -868,4 +868,25 @@ elif start_http turns active_sends=2; then
 else
 	fail active_sends_server_start "server with active_sends: 2 did not start"
 fi
+# The other send modes clip a waiting body to its slice too (sendfile is above).
+for m in copy splice zerocopy; do
+	((ngx)) && break
+	if ! start_http "turns-$m" active_sends=1 send="$m"; then
+		fail "active_sends_${m}_server_start" "server with send: $m did not start"
+		continue
+	fi
+	curl -s --limit-rate 4M -o "$OUT/turn_${m}_hog" "$URL/f20m" & hog=$!
+	sleep 0.3
+	curl -s --max-time 1.2 -o "$OUT/turn_${m}_wait" "$URL/f20m"
+	rc=$? n=$(stat -c %s "$OUT/turn_${m}_wait" 2>/dev/null || echo 0)
+	curl -s -o "$OUT/turn_${m}_after" "$URL/f20m" & after=$!
+	wait $hog $after
+	if ((rc == 28 && n >= 65536 && n <= 4 * 65536)) &&
+		cmp -s "$OUT/turn_${m}_hog" "$ROOT/f20m" && cmp -s "$OUT/turn_${m}_after" "$ROOT/f20m"; then
+		ok "active_sends_${m}_slices" "$n bytes while waiting; both bodies whole"
+	else
+		fail "active_sends_${m}_slices" "curl exit $rc with $n bytes in 1.2 s (want a timeout after 64..256 KiB), or a body not whole"
+	fi
+	stop_bootherd TERM || fail "active_sends_${m}_sigterm_exit0" "exit status $? after SIGTERM"
+done
 note "total: $(($(ms) - T0)) ms"
