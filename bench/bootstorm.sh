@@ -206,6 +206,10 @@ case $CLASSIC_DHCP in
 dnsmasq | kea) ;;
 *) die "CLASSIC_DHCP is dnsmasq or kea, not '$CLASSIC_DHCP'" ;;
 esac
+case $FIRMWARE in
+pxe | ipxe) ;;
+*) die "FIRMWARE is pxe or ipxe, not '$FIRMWARE'" ;;
+esac
 case $CLASSIC_TFTP in
 dnsmasq | tftpd-hpa) ;;
 *) die "CLASSIC_TFTP is dnsmasq or tftpd-hpa, not '$CLASSIC_TFTP'" ;;
