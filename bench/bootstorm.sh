@@ -47,6 +47,8 @@ DEADLINE=${DEADLINE:-300}                # seconds before the harness gives up o
 IPERF_SECS=${IPERF_SECS:-3}
 IPERF_STREAMS=${IPERF_STREAMS:-4}         # TCP streams per iperf3 client
 IPERF_PROCS=${IPERF_PROCS:-2}             # iperf3 clients at once (each one thread)
+IPERF_NODE_STREAMS=${IPERF_NODE_STREAMS:-1}   # 1: also iperf3 with one stream per node (reference)
+IPERF_NODE_WINDOW=${IPERF_NODE_WINDOW:-256K}  # its -w: the nodes' TCP receive buffer (--http-rcvbuf)
 BH_LOG_LEVEL=${BH_LOG_LEVEL:-warn}
 STORM_ARGS=${STORM_ARGS:-}               # more bootstorm options
 
@@ -57,6 +59,8 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 TFTPD=${TFTPD:-/usr/sbin/in.tftpd}
 
 ((NODES >= 1 && NODES <= 1000)) || die "NODES must be 1..1000"
+[[ $IPERF_NODE_STREAMS == [01] ]] || die "IPERF_NODE_STREAMS is 0 or 1"
+[[ $IPERF_NODE_WINDOW =~ ^[1-9][0-9]*[KM]?$ ]] || die "IPERF_NODE_WINDOW is a size such as 256K"
 [[ $MODE == http || $MODE == tftp ]] || die "MODE is http or tftp"
 [[ $CLASSIC_TFTP == dnsmasq || $CLASSIC_TFTP == tftpd-hpa ]] || die "CLASSIC_TFTP is dnsmasq or tftpd-hpa"
 ((EUID == 0)) || die "run as root: the bench makes network namespaces"
@@ -350,12 +354,13 @@ xdp_args() { # SERVER: the harness's XDP options for it
 }
 
 # The floor's bandwidth: iperf3 from the server's namespace to the client's, as a storm's bytes
-# go: the sender uses sendfile (-Z), as bootherd and nginx do, and IPERF_PROCS clients of
-# IPERF_STREAMS TCP streams run at once (iperf3 3.12 runs all its streams in one thread; the
-# harness has THREADS); the receivers' rates summed, in MB/s. The receivers run under bootstorm
-# with the storm's XDP program on the client veth, so the veth is measured in the storm's state.
-run_iperf() { # SERVER
-	local wpid i j cpids=()
+# go: the sender uses sendfile (-Z), as bootherd and nginx do, and PROCS clients of STREAMS TCP
+# streams each run at once (iperf3 3.12 runs all its streams in one thread; the harness has
+# THREADS); the receivers' rates summed, in MB/s. The receivers run under bootstorm with the
+# storm's XDP program on the client veth, so the veth is measured in the storm's state.
+run_iperf() { # SERVER PROCS STREAMS [IPERF3 ARGS...]
+	local wpid i j cpids=() IPERF_PROCS=$2 IPERF_STREAMS=$3
+	shift 3
 	{
 		echo 'for j in $(seq 0 $(($1 - 1))); do iperf3 -s -1 -B "$2" -p $((5201 + j)) & done; wait'
 	} >"$TMP/iperf-srv.sh"
@@ -370,7 +375,7 @@ run_iperf() { # SERVER
 	for ((j = 0; j < IPERF_PROCS; j++)); do
 		timeout -k 5 $((IPERF_SECS + 30)) ip netns exec "$NS_S" iperf3 -c "$BOOTSTORM_CLIENT_IP" \
 			-B "$BOOTSTORM_SERVER_IP" -p $((5201 + j)) -Z -t "$IPERF_SECS" -P "$IPERF_STREAMS" \
-			-f m >"$TMP/iperf.out.$j" 2>&1 {lock_fd}>&- &
+			-f m "$@" >"$TMP/iperf.out.$j" 2>&1 {lock_fd}>&- &
 		cpids+=($!)
 	done
 	for p in "${cpids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -405,9 +410,17 @@ tcp_delta() { # "BEFORE" "AFTER" PREFIX -> key=value words
 RAW=$RUNS/bootstorm.raw
 : >"$RAW"
 storm() { # SERVER REP
-	local s=$1 rep=$2 bw rc=0 base=$RUNS/$1.$2 args=()
-	bw=$(run_iperf "$s")
+	local s=$1 rep=$2 bw bwn=0 rc=0 base=$RUNS/$1.$2 args=()
+	bw=$(run_iperf "$s" "$IPERF_PROCS" "$IPERF_STREAMS")
 	[[ -n $bw ]] || { note "iperf3 gave no figure (see $LOGS/iperf3-client.log)"; bw=0; }
+	if ((IPERF_NODE_STREAMS)); then
+		# The same bytes over as many streams as nodes, each with a node's receive window:
+		# what the veth and the two vCPUs give NODES connections when nothing else runs.
+		# iperf3 takes at most 128 streams per client.
+		local np=$(((NODES + 124) / 125))
+		bwn=$(run_iperf "$s" "$np" $(((NODES + np - 1) / np)) -w "$IPERF_NODE_WINDOW")
+		[[ -n $bwn ]] || { note "iperf3 with one stream per node gave no figure"; bwn=0; }
+	fi
 	((BROADCAST)) || args+=(--no-broadcast)
 	local more=()
 	read -r -a more <<<"$(xdp_args "$s") $STORM_ARGS"
@@ -416,7 +429,7 @@ storm() { # SERVER REP
 	if [[ -z "$CG" ]]; then
 		for p in ${SPIDS[$s]}; do pids+=(--server-pid "$p"); done
 	fi
-	note "rep $rep/$REPS: ${LABEL[$s]}: $NODES nodes, iperf3 $bw MB/s"
+	note "rep $rep/$REPS: ${LABEL[$s]}: $NODES nodes, iperf3 $bw MB/s$( ((IPERF_NODE_STREAMS)) && echo ", $bwn MB/s over $NODES streams")"
 	local ts0 tc0 ts1 tc1
 	ts0=$(tcp_counters "$NS_S") tc0=$(tcp_counters "$NS_C")
 	# nsenter, not ip netns exec: that one mounts a /sys of its own, where the server's cgroup
@@ -433,7 +446,7 @@ storm() { # SERVER REP
 	ts1=$(tcp_counters "$NS_S") tc1=$(tcp_counters "$NS_C")
 	cat "$base.out" >&2
 	((rc == 0)) || note "FAIL: ${LABEL[$s]} rep $rep: bootstorm exit $rc (see $base.json)"
-	echo "server=$s rep=$rep rc=$rc iperf_MBps=$bw $(tcp_delta "$ts0" "$ts1" srv) $(tcp_delta "$tc0" "$tc1" cli) $(grep '^bootstorm: ' "$base.out" | cut -d' ' -f2-)" >>"$RAW"
+	echo "server=$s rep=$rep rc=$rc iperf_MBps=$bw iperf_nodes_MBps=$bwn $(tcp_delta "$ts0" "$ts1" srv) $(tcp_delta "$tc0" "$tc1" cli) $(grep '^bootstorm: ' "$base.out" | cut -d' ' -f2-)" >>"$RAW"
 	return "$rc"
 }
 
@@ -479,7 +492,7 @@ TABLE=$OUT/bootstorm.txt
 		"$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$REPS" "$REV" "$LOAD0" "$LOAD1"
 	((XDP_KEY)) || echo "bootherd+xdp: skipped, bootherd has no dhcp.xdp key yet (issue 6)"
 	# shellcheck disable=SC2016
-	awk -v per="$PER_NODE" -v n="$NODES" -v order="${servers[*]}" \
+	awk -v per="$PER_NODE" -v n="$NODES" -v order="${servers[*]}" -v nodes_ref="$IPERF_NODE_STREAMS" \
 		-v labels="bootherd_xdp=bootherd+xdp bootherd=bootherd classic=${LABEL[classic]}" \
 		"$BENCH_AWK_LIB"'
 	{
@@ -489,6 +502,7 @@ TABLE=$OUT/bootstorm.txt
 		runs[s]++
 		if (r["rc"] != 0) fails[s]++
 		if (r["iperf_MBps"] > 0) bw[s] = bw[s] " " r["iperf_MBps"]
+		if (r["iperf_nodes_MBps"] > 0) bwn[s] = bwn[s] " " r["iperf_nodes_MBps"]
 		if (r["last_done_s"] != "" && r["last_done_s"] != "nan") last[s] = last[s] " " r["last_done_s"]
 		for (k in r) if (k ~ /_(p50|p99|max)$/ && r[k] != "nan") m[s, k] = m[s, k] " " r[k]
 		for (k in r) if (k ~ /_(fail|timeout)$/) cnt[s, k] += r[k]
@@ -521,6 +535,15 @@ TABLE=$OUT/bootstorm.txt
 		printf "%-26s", "iperf3 MB/s"
 		for (i = 1; i <= ns; i++) printf " %16s", fmt(median(bw[S[i]]), 0)
 		printf "\n"
+		if (nodes_ref) {
+			for (i = 1; i <= ns; i++) { b = median(bwn[S[i]]); fln[S[i]] = b > 0 ? n * per / (b * 1e6) : "" }
+			printf "%-26s", "iperf3, N streams MB/s"
+			for (i = 1; i <= ns; i++) printf " %16s", fmt(median(bwn[S[i]]), 0)
+			printf "\n"
+			printf "%-26s", "last done / N-stream ref"
+			for (i = 1; i <= ns; i++) printf " %16s", fmt(ratio(median(last[S[i]]), fln[S[i]]), 2)
+			printf "\n"
+		}
 		row("aggregate MB/s", "mbps", 0)
 		split("total dhcp nbp cfg kernel initrd", P, " ")
 		for (p = 1; p <= 6; p++) for (q = 1; q <= 3; q++) {
@@ -577,8 +600,8 @@ cat "$TABLE"
 JSON=$OUT/bootstorm.json
 {
 	printf '{"date": "%s", "rev": "%s", "load_before": "%s", "load_after": "%s", ' "$T0" "$REV" "$LOAD0" "$LOAD1"
-	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "firmware": "%s", "classic_dhcp": "%s", "classic_tftp": "%s"}, ' \
-		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$CLASSIC_DHCP" "$CLASSIC_TFTP"
+	printf '"knobs": {"nodes": %s, "mode": "%s", "kernel_mib": %s, "initrd_mib": %s, "reps": %s, "ramp_s": %s, "rtt_ms": %s, "loss_pct": %s, "broadcast": %s, "window": %s, "firmware": "%s", "classic_dhcp": "%s", "classic_tftp": "%s", "iperf_node_streams": %s, "iperf_node_window": "%s"}, ' \
+		"$NODES" "$MODE" "$KERNEL_MIB" "$INITRD_MIB" "$REPS" "$RAMP" "$RTT_MS" "$LOSS" "$BROADCAST" "$WINDOW" "$FIRMWARE" "$CLASSIC_DHCP" "$CLASSIC_TFTP" "$IPERF_NODE_STREAMS" "$IPERF_NODE_WINDOW"
 	printf '"bytes_per_node": %s, "xdp_variant": %s, "storms": [' "$PER_NODE" "$( ((XDP_KEY)) && echo true || echo false)"
 	first=1
 	while read -r line; do
@@ -587,8 +610,8 @@ JSON=$OUT/bootstorm.json
 		f=$RUNS/${r[server]}.${r[rep]}.json
 		((first)) || printf ', '
 		first=0
-		printf '{"server": "%s", "rep": %s, "exit": %s, "iperf_MBps": %s, "floor_s": %s, "result": %s}' \
-			"${r[server]}" "${r[rep]}" "${r[rc]}" "${r[iperf_MBps]:-0}" \
+		printf '{"server": "%s", "rep": %s, "exit": %s, "iperf_MBps": %s, "iperf_nodes_MBps": %s, "floor_s": %s, "result": %s}' \
+			"${r[server]}" "${r[rep]}" "${r[rc]}" "${r[iperf_MBps]:-0}" "${r[iperf_nodes_MBps]:-0}" \
 			"$(awk -v n="$NODES" -v p="$PER_NODE" -v b="${r[iperf_MBps]:-0}" 'BEGIN { if (b > 0) printf "%.3f", n * p / (b * 1e6); else printf "null" }')" \
 			"$(if [[ -s $f ]]; then cat "$f"; else echo null; fi)"
 		unset r
