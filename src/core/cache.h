@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Content cache for boot files. Hundreds of nodes fetch the same few files in a storm, so each
- * file is read once into a sealed memfd and mapped read-only; every transfer of that file shares
- * the one copy. Entries are keyed by (device, inode, size, mtime) of the file as opened, so a
+ * file is read once into a file of the cache's own (unnamed, in a private tmpfs with huge pages,
+ * or a sealed memfd) and mapped read-only; every transfer of that file shares the one copy. Entries are keyed by (device, inode, size, mtime) of the file as opened, so a
  * replaced or rewritten file gets a new entry while transfers of the old content finish on the
  * old one. The copy (rather than a map of the file itself) means a file truncated or rewritten
  * in place can never fault a transfer in flight (SIGBUS) or mix old and new bytes.
@@ -22,7 +22,7 @@ struct cache;
 struct cache_entry {
 	const uint8_t *data;    /* size bytes, read-only; never NULL (points to "" when empty) */
 	uint64_t size;
-	int fd;                 /* sealed memfd with the same bytes (for splice), -1 when empty */
+	int fd;                 /* the copy's file (for sendfile and splice), -1 when empty */
 	int64_t mtime_ns;
 	/* private */
 	dev_t dev;
@@ -33,7 +33,13 @@ struct cache_entry {
 	struct cache_entry *lru_prev, *lru_next;
 };
 
-struct cache *cache_new(uint64_t budget_bytes);
+/*
+ * @huge_pages: keep the copies in a tmpfs of the cache's own with huge pages (needs
+ * CAP_SYS_ADMIN; memfds otherwise).
+ */
+struct cache *cache_new(uint64_t budget_bytes, bool huge_pages);
+/* Where the copies live, for the log; *why (if asked) says why not in huge pages, else NULL. */
+const char *cache_backing(const struct cache *c, const char **why);
 void cache_free(struct cache *c);
 
 /*

@@ -407,10 +407,18 @@ int server_run(struct conf *conf, server_load_fn load, void *ctx)
 		conf_put(conf);
 		return -EINVAL;
 	}
-	srv.cache = cache_new(conf->limits.cache_bytes);
+	srv.cache = cache_new(conf->limits.cache_bytes, true);
 	if (!srv.cache) {
 		ret = -ENOMEM;
 		goto out;
+	}
+	{
+		const char *why, *where = cache_backing(srv.cache, &why);
+
+		if (why)
+			pr_info("cache: file copies in %s (no private tmpfs with huge pages: %s)", where, why);
+		else
+			pr_info("cache: file copies in %s", where);
 	}
 
 	sigemptyset(&set);
