@@ -29,15 +29,28 @@ static int check_case_failed;
 
 static const char *check_case_name;
 
+static int check_case_skipped;
+
+/* Ends the case as skipped, with the reason (a machine without the feature), not as passed. */
+#define SKIP(...)                                                                          \
+	do {                                                                               \
+		printf("skip %s: ", check_case_name);                                      \
+		printf(__VA_ARGS__);                                                       \
+		printf("\n");                                                              \
+		check_case_skipped = 1;                                                    \
+		return;                                                                    \
+	} while (0)
+
 /* Runs one case; a case is a void function. */
 #define RUN(fn)                                              \
 	do {                                                 \
 		check_case_name = #fn;                       \
 		check_case_failed = 0;                       \
+		check_case_skipped = 0;                      \
 		fn();                                        \
 		if (check_case_failed)                       \
 			check_failed_cases++;                \
-		else                                         \
+		else if (!check_case_skipped)                \
 			printf("ok %s\n", #fn);              \
 		fflush(stdout);                              \
 	} while (0)

@@ -72,7 +72,7 @@ static int open_errno(struct cache *c, const char *path)
 
 static void test_escapes_are_refused(void)
 {
-	struct cache *c = cache_new(1 << 20);
+	struct cache *c = cache_new(1 << 20, true);
 
 	CHECK_EQ(open_errno(c, "../etc/passwd"), EXDEV);
 	CHECK_EQ(open_errno(c, "sub/../../etc/passwd"), EXDEV);
@@ -85,7 +85,7 @@ static void test_escapes_are_refused(void)
 
 static void test_inside_paths_resolve(void)
 {
-	struct cache *c = cache_new(1 << 20);
+	struct cache *c = cache_new(1 << 20, true);
 	struct cache_entry *e;
 
 	e = cache_open(c, root_fd, "/a.txt", 100);
@@ -105,7 +105,7 @@ static void test_inside_paths_resolve(void)
 
 static void test_non_regular_and_limits(void)
 {
-	struct cache *c = cache_new(1 << 20);
+	struct cache *c = cache_new(1 << 20, true);
 
 	CHECK_EQ(open_errno(c, "sub"), EISDIR);
 	CHECK_EQ(open_errno(c, "fifo"), EINVAL);      /* and it did not block */
@@ -119,7 +119,7 @@ static void test_non_regular_and_limits(void)
 
 static void test_one_copy_is_shared(void)
 {
-	struct cache *c = cache_new(1 << 20);
+	struct cache *c = cache_new(1 << 20, true);
 	struct cache_entry *a = cache_open(c, root_fd, "a.txt", 100);
 	struct cache_entry *b = cache_open(c, root_fd, "./a.txt", 100);
 	struct cache_stats st;
@@ -138,7 +138,7 @@ static void test_one_copy_is_shared(void)
 /* A file rewritten while a transfer holds the old copy: old readers keep old bytes. */
 static void test_rewrite_gives_new_entry_and_keeps_old_bytes(void)
 {
-	struct cache *c = cache_new(1 << 20);
+	struct cache *c = cache_new(1 << 20, true);
 	struct cache_entry *old = cache_open(c, root_fd, "a.txt", 100), *fresh;
 	struct cache_stats st;
 	struct timespec ts[2] = { { 0, UTIME_NOW }, { 12345, 0 } };
@@ -160,7 +160,7 @@ static void test_rewrite_gives_new_entry_and_keeps_old_bytes(void)
 
 static void test_eviction_respects_budget_and_references(void)
 {
-	struct cache *c = cache_new(6);
+	struct cache *c = cache_new(6, true);
 	struct cache_entry *a = cache_open(c, root_fd, "a.txt", 100);
 	struct cache_entry *b = cache_open(c, root_fd, "sub/b.txt", 100);
 	struct cache_stats st;
@@ -179,6 +179,84 @@ static void test_eviction_respects_budget_and_references(void)
 	cache_free(c);
 }
 
+/* Without huge pages asked for: memfds, sealed against any write. */
+static void test_memfd_copies_are_sealed(void)
+{
+	struct cache *c = cache_new(1 << 20, false);
+	struct cache_entry *e = cache_open(c, root_fd, "a.txt", 100);
+	const char *why;
+	int seals;
+
+	CHECK_STR(cache_backing(c, &why), "memfds");
+	CHECK(why != NULL);
+	CHECK(e && e->size == 5 && !memcmp(e->data, "alpha", 5));
+	seals = e ? fcntl(e->fd, F_GET_SEALS) : -1;
+	CHECK(seals != -1 && (seals & F_SEAL_WRITE) && (seals & F_SEAL_SHRINK));
+	CHECK(e && write(e->fd, "x", 1) == -1 && errno == EPERM);
+	cache_put(c, e);
+	cache_free(c);
+}
+
+/* kB of huge-page mappings in the smaps entry that starts at @addr. */
+static long pmd_mapped_kb(const void *addr)
+{
+	char line[256], start[32];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	bool in = false;
+	long kb = -1;
+
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') > strchr(line, '-') && line[0] != ' ' &&
+		    strspn(line, "0123456789abcdef") > 0 && line[strspn(line, "0123456789abcdef")] == '-')
+			in = !strncmp(line, start, strlen(start));
+		else if (in && (sscanf(line, "ShmemPmdMapped: %ld kB", &kb) == 1 ||
+				sscanf(line, "FilePmdMapped: %ld kB", &kb) == 1) && kb > 0)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * With huge pages (as root): the copy of an 8 MiB file lives in 2 MiB pages of the cache's own
+ * tmpfs, in a file nobody can open by name, with the file's bytes.
+ */
+static void test_huge_page_copies(void)
+{
+	struct cache *c = cache_new(16 << 20, true);
+	const char *why, *where = cache_backing(c, &why);
+	size_t size = 8u << 20;
+	uint8_t *buf = malloc(size);
+	struct cache_entry *e;
+	struct stat st;
+	char p[256];
+	FILE *f;
+
+	if (why) {
+		free(buf);
+		cache_free(c);
+		SKIP("no private tmpfs with huge pages here (%s)", why);
+	}
+	CHECK_STR(where, "a private tmpfs with huge pages");
+	for (size_t i = 0; i < size; i++)
+		buf[i] = (uint8_t)(i * 2654435761u >> 13);
+	snprintf(p, sizeof(p), "%s/big", root);
+	f = fopen(p, "w");
+	CHECK(f && fwrite(buf, 1, size, f) == size);
+	if (f)
+		fclose(f);
+	e = cache_open(c, root_fd, "big", size);
+	CHECK(e && e->size == size && !memcmp(e->data, buf, size));
+	CHECK(e && fstat(e->fd, &st) == 0 && st.st_nlink == 0 && (uint64_t)st.st_size == size);
+	CHECK(e && pmd_mapped_kb(e->data) >= 2048);
+	cache_put(c, e);
+	cache_free(c);
+	unlink(p);
+	free(buf);
+}
+
 int main(void)
 {
 	log_level = LOG_WARN;
@@ -189,6 +267,8 @@ int main(void)
 	RUN(test_one_copy_is_shared);
 	RUN(test_rewrite_gives_new_entry_and_keeps_old_bytes);
 	RUN(test_eviction_respects_budget_and_references);
+	RUN(test_memfd_copies_are_sealed);
+	RUN(test_huge_page_copies);
 	teardown();
 	return check_done();
 }
