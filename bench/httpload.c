@@ -351,23 +351,49 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The expected bytes, read into memory of our own: not a map of the file, whose page-cache
+ * pages a server sending the same file by sendfile hands to the socket. Compared against those
+ * very pages, a body would be checked from a warm cache for such a server only (nginx), and
+ * from cold memory for one that sends from a copy of its own (bootherd's content cache).
+ */
 static int map_file(struct file *f, const char *local)
 {
 	struct stat st;
 	int fd = open(local, O_RDONLY | O_CLOEXEC);
+	uint8_t *buf;
+	uint64_t got = 0;
 
 	if (fd == -1 || fstat(fd, &st) == -1) {
 		perror(local);
 		return -1;
 	}
 	f->size = (uint64_t)st.st_size;
-	f->data = f->size ? mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-			  : (const uint8_t *)"";
-	close(fd);
-	if (f->data == MAP_FAILED) {
+	f->data = (const uint8_t *)"";
+	if (!f->size) {
+		close(fd);
+		return 0;
+	}
+	buf = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
 		perror("mmap");
+		close(fd);
 		return -1;
 	}
+	while (got < f->size) {
+		ssize_t n = read(fd, buf + got, f->size - got);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "%s: %s\n", local, n ? strerror(errno) : "shorter than its size");
+			close(fd);
+			return -1;
+		}
+		got += (uint64_t)n;
+	}
+	close(fd);
+	f->data = buf;
 	return 0;
 }
 
