@@ -48,6 +48,7 @@ LOAD_THREADS=${LOAD_THREADS:-2}          # httpload threads (epoll loops)
 STALL_S=${STALL_S:-20}                   # httpload fails a request that gets nothing this long
 CASE_TIMEOUT=${CASE_TIMEOUT:-300}        # seconds before httpload is killed, its rep failed
 IPERF_SECS=${IPERF_SECS:-3}
+IPERF_MANY=${IPERF_MANY:-1}              # 1: also iperf3 -Z over BIG_CONNS streams (a reference)
 BH_LOG_LEVEL=${BH_LOG_LEVEL:-warn}
 NETNS=${NETNS:-1}
 
@@ -352,6 +353,36 @@ run_iperf() { # [IPERF3 CLIENT OPTIONS...] -> MB/s
 		<<<"$line"
 }
 
+# The same, -Z, over as many streams as case 1 has connections: iperf3 3.12 takes at most 128
+# streams per client and runs them in one thread, so ceil(N / 125) clients at once, each with its
+# own server; their receivers' rates summed. What the kernel moves over N loopback connections
+# when neither end does anything else (no HTTP, no byte check): a reference for case 1.
+run_iperf_many() { # N -> MB/s
+	local n=$1 np ports=() pids=() cpids=() j i p
+	np=$(((n + 124) / 125))
+	for ((j = 0; j < np; j++)); do
+		p=$(pick_port)
+		ports+=("$p")
+		iperf3 -s -1 -B 127.0.0.1 -p "$p" >>"$LOGS/iperf3-server.log" 2>&1 &
+		pids+=($!)
+		for ((i = 0; i < 100; i++)); do
+			[[ -n $(ss -Htln "sport = :$p") ]] && break
+			sleep 0.05
+		done
+	done
+	for ((j = 0; j < np; j++)); do
+		iperf3 -c 127.0.0.1 -p "${ports[j]}" -t "$IPERF_SECS" -f m -Z -P $(((n + np - 1) / np)) \
+			>"$TMP/iperf-many.$j" 2>&1 &
+		cpids+=($!)
+	done
+	for p in "${cpids[@]}" "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	for ((j = 0; j < np; j++)); do
+		cat "$TMP/iperf-many.$j" >>"$LOGS/iperf3-client.log"
+		grep -E '(SUM|^\[ *[0-9]+\]).*receiver' "$TMP/iperf-many.$j" | tail -1
+	done | awk -v np="$np" '{ for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") { s += $(i - 1) / 8; k++ } }
+		END { if (k == np) printf "%.1f\n", s }'
+}
+
 # --- The run. -----------------------------------------------------------------------------------
 read -r -a SV <<<"$HTTP_SERVERS"
 LOAD0=$(cut -d' ' -f1 /proc/loadavg)
@@ -390,10 +421,12 @@ rotated() { # REP -> the servers, rotated by REP
 # way: the machine's noise falls on all of them alike.
 IPERF_MBPS=()
 IPERF_Z_MBPS=()
+IPERF_MANY_MBPS=()
 for ((rep = 1; rep <= REPS; rep++)); do
 	note "rep $rep/$REPS: iperf3"
 	IPERF_MBPS+=("$(run_iperf)")
 	IPERF_Z_MBPS+=("$(run_iperf -Z)")
+	((IPERF_MANY)) && IPERF_MANY_MBPS+=("$(run_iperf_many "$BIG_CONNS")")
 	note "rep $rep/$REPS: $BIG_CONNS x $HTTP_FILE_MIB MiB"
 	for s in $(rotated "$rep"); do
 		measure big "$s" "$rep" "$BIG_CONNS" -u "/$BIG" -e "$DATA/$BIG" -n "$BIG_CONNS"
@@ -430,7 +463,8 @@ sizes=
 for z in $SWEEP_SIZES; do sizes+="${z,,}=$(bytes_of "$z") "; done
 
 awk -F'\t' -v servers="$HTTP_SERVERS" -v labels="$labels" -v sizes="$sizes" \
-	-v iperf="${IPERF_MBPS[*]}" -v iperfz="${IPERF_Z_MBPS[*]}" -v json="$TMP/http.json" \
+	-v iperf="${IPERF_MBPS[*]}" -v iperfz="${IPERF_Z_MBPS[*]}" -v iperfm="${IPERF_MANY_MBPS[*]}" \
+	-v json="$TMP/http.json" \
 	-v cpu_method="$CPU_METHOD" -v netns="$NS_NOTE" -v cg="${CG:+1}" -v reps="$REPS" \
 	-v bigc="$BIG_CONNS" -v midc="$MID_CONNS" -v mib="$HTTP_FILE_MIB" -v nsmall="$SMALL_FILES" \
 	-v kmin="$SMALL_KIB_MIN" -v kmax="$SMALL_KIB_MAX" -v smallc="$SMALL_CONNS" \
@@ -449,7 +483,7 @@ BEGIN {
 	ns = split(servers, S, " ")
 	split(labels, L, " "); for (i in L) { split(L[i], kv, "="); gsub("_", " ", kv[2]); gsub("_", " ", kv[3]); lab[kv[1]] = kv[2]; short[kv[1]] = kv[3] }
 	nz = split(sizes, Z, " "); for (i = 1; i <= nz; i++) { split(Z[i], kv, "="); zname[i] = kv[1]; zbytes[kv[1]] = kv[2] }
-	tcp = median(iperf); tcpz = median(iperfz)
+	tcp = median(iperf); tcpz = median(iperfz); tcpm = median(iperfm)
 	ngx = ("nginx" in lab)
 }
 NR == 1 { next }
@@ -488,6 +522,7 @@ END {
 	# Table 1: the three load cases.
 	printf "HTTP on loopback (%s), httpload client (%d thread%s, every body byte verified); medians of %d reps\n", netns, threads, (threads > 1 ? "s" : ""), reps
 	printf "TCP limit, iperf3 one stream, receiver (median of %d): %s GB/s (write), %s GB/s (-Z: sendfile)\n", split(iperf, tmp, " "), fmt(tcp / 1000, 2), fmt(tcpz / 1000, 2)
+	if (iperfm != "") printf "iperf3 -Z over %d streams (no HTTP, no byte check; median of %d): %s GB/s\n", bigc, split(iperfm, tmp, " "), fmt(tcpm / 1000, 2)
 	printf "Load average (1 min) at the start and the end: %s, %s (this machine: %d cores); bh = bootherd\n", load0, load1, ncpu
 	hdr = sprintf("%-24s %-12s", "case", "metric")
 	for (i = 1; i <= ns; i++) hdr = hdr pad(short[S[i]], W)
@@ -607,7 +642,8 @@ END {
 	printf "}, \"client\": \"build/bench/bin/httpload\", \"client_threads\": %d, \"bootherd_log_level\": \"%s\", \"nginx\": \"%s\"},\n", threads, loglevel, nginxv > json
 	printf "  \"units\": {\"GBps\": \"10^9 bytes of verified body per second of wall time\", \"cpu_s_per_GB\": \"server user+system CPU seconds per 10^9 body bytes\", \"cpu_method\": \"%s\", \"latency\": \"ms per request, send to last body byte\"},\n", cpu_method > json
 	printf "  \"tcp_limit\": {\"tool\": \"iperf3 one TCP stream over loopback, receiver\", \"MBps_median\": %s, \"MBps_reps\": [%s],\n", jnum(tcp), list(iperf) > json
-	printf "    \"sendfile\": {\"tool\": \"iperf3 -Z\", \"MBps_median\": %s, \"MBps_reps\": [%s]}},\n", jnum(tcpz), list(iperfz) > json
+	printf "    \"sendfile\": {\"tool\": \"iperf3 -Z\", \"MBps_median\": %s, \"MBps_reps\": [%s]},\n", jnum(tcpz), list(iperfz) > json
+	printf "    \"many_streams\": {\"tool\": \"iperf3 -Z, %d streams\", \"MBps_median\": %s, \"MBps_reps\": [%s]}},\n", bigc, (iperfm == "" ? "null" : jnum(tcpm)), list(iperfm) > json
 	printf "  \"servers\": {" > json
 	for (i = 1; i <= ns; i++) printf "%s\"%s\": \"%s\"", (i > 1 ? ", " : ""), S[i], lab[S[i]] > json
 	printf "},\n  \"results\": [\n" > json
