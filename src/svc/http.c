@@ -10,7 +10,7 @@
  *   copy      sendmsg with iovecs pointing into the cache's mapping (one copy, in the kernel)
  *   zerocopy  IORING_OP_SEND_ZC from the mapping; the entry stays referenced until the
  *             kernel's notification says the pages are no longer in use
- *   splice    cache memfd -> pipe -> socket, the pages moved by reference
+ *   splice    cache copy -> pipe -> socket, the pages moved by reference
  * bench/README.md has the measurements behind the choice made for `http.send: auto`.
  *
  * Requests are parsed in place in the connection's buffer; after a response the head is
@@ -130,6 +130,15 @@ struct conn {
 	bool splice_to_sock;    /* the splice in flight empties the pipe into the socket */
 	bool splice_polling;    /* splice_op is a POLLOUT wait on the socket */
 	bool send_polling;      /* send_op is a POLLOUT wait before the next sendfile */
+	/*
+	 * Under TCP memory pressure (tcp_mem, shared by every socket of the host) poll() says a
+	 * socket has room while the kernel refuses to queue a byte: a POLLOUT wait ends at once,
+	 * the send gets EAGAIN, and so on, a worker spinning. After such a refusal the next try
+	 * comes from this timer instead, 1, 2, 4 ... 64 ms later, until a send moves bytes.
+	 */
+	struct loop_timer retry;
+	uint8_t backoff;
+	bool after_pollout;     /* this send follows a POLLOUT that said the socket had room */
 	/* http.active_sends: a large body is active (full speed) or waiting (a slice at a time) */
 	uint64_t t_accept;      /* the waiting order: a node's next file goes before newcomers */
 	bool sched;             /* this response's body holds a slot or waits for one */
@@ -236,6 +245,7 @@ static void conn_close(struct conn *c)
 		return;
 	c->closing = true;
 	loop_timer_cancel(c->hw->loop, &c->timer);
+	loop_timer_cancel(c->hw->loop, &c->retry);
 	/* Wakes any pending operation with an error; their completions then free the conn. */
 	if (c->fd >= 0)
 		shutdown(c->fd, SHUT_RDWR);
@@ -251,6 +261,31 @@ static void conn_close(struct conn *c)
 static void arm_timer(struct conn *c, uint32_t ms)
 {
 	loop_timer_arm(c->hw->loop, &c->timer, ms);
+}
+
+#define RETRY_MAX_SHIFT 6       /* 64 ms */
+
+/*
+ * A send that moved nothing: if POLLOUT had just said there was room, the kernel is short of
+ * TCP memory; wait on the retry timer rather than on POLLOUT (true), else POLLOUT it is (false).
+ */
+static bool refused_after_pollout(struct conn *c)
+{
+	if (!c->after_pollout)
+		return false;
+	c->after_pollout = false;
+	loop_timer_arm(c->hw->loop, &c->retry, 1u << c->backoff);
+	if (c->backoff < RETRY_MAX_SHIFT)
+		c->backoff++;
+	return true;
+}
+
+static void on_retry(struct loop *loop, struct loop_timer *t)
+{
+	struct conn *c = container_of(t, struct conn, retry);
+
+	if (!c->closing)
+		conn_continue(c);
 }
 
 /*
@@ -582,6 +617,7 @@ static void on_send(struct loop *loop, struct loop_op *op, int res, uint32_t fla
 	if (c->send_polling) {
 		/* POLLOUT (or an error, which the next sendfile reports): go on sending. */
 		c->send_polling = false;
+		c->after_pollout = res > 0;
 		conn_continue(c);
 		return;
 	}
@@ -607,6 +643,7 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	if (c->splice_polling) {
 		/* The socket has room again: splice on. */
 		c->splice_polling = false;
+		c->after_pollout = res > 0;
 		conn_continue(c);
 		return;
 	}
@@ -615,6 +652,8 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 		 * io_uring does not poll-retry a splice: with the socket's buffer full it says
 		 * EAGAIN, so wait for POLLOUT here rather than park a worker thread in splice.
 		 */
+		if (refused_after_pollout(c))
+			return;
 		if (loop_poll(loop, &c->splice_op, c->fd, POLLOUT)) {
 			conn_close(c);
 			return;
@@ -630,6 +669,8 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	}
 	if (c->splice_to_sock) {
 		c->pipe_fill -= (uint32_t)res;
+		c->backoff = 0;
+		c->after_pollout = false;
 		advance(c, (uint64_t)res);
 		arm_timer(c, conf_of(c)->http.send_timeout_ms);
 	} else {
@@ -676,6 +717,7 @@ static void conn_send_next(struct conn *c)
 		 * fast reader cannot hog the worker), a POLLOUT through the ring brings us back.
 		 */
 		uint64_t turn = 0;
+		bool refused = false;
 
 		while (c->seg_idx < c->nsegs && !c->segs[c->seg_idx].mem && turn < SENDFILE_TURN) {
 			struct seg *g = &c->segs[c->seg_idx];
@@ -695,16 +737,24 @@ static void conn_send_next(struct conn *c)
 				conn_close(c);
 				return;
 			}
-			if (sent <= 0)
+			if (sent <= 0) {
+				refused = sent == -1;
 				break;
+			}
 			advance(c, (uint64_t)sent);
 			sched_charge(c, (uint64_t)sent);
 			turn += (uint64_t)sent;
 			if ((uint64_t)sent < len)
 				break;  /* the socket buffer is full */
 		}
-		if (turn)
+		if (turn) {
 			arm_timer(c, conf_of(c)->http.send_timeout_ms);
+			c->backoff = 0;
+			c->after_pollout = false;
+		} else if (refused && refused_after_pollout(c)) {
+			return;
+		}
+		c->after_pollout = false;
 		if (sched_park(c))
 			return;
 		/* Even when done: the completion ends the response, off this stack. */
@@ -1315,6 +1365,7 @@ static void on_accept(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	c->send_op.fn = on_send;
 	c->splice_op.fn = on_splice;
 	c->timer.fn = on_timer;
+	c->retry.fn = on_retry;
 	c->keep_alive = true;
 	len = sizeof(c->peer);
 	getpeername(res, (struct sockaddr *)&c->peer, &len);
