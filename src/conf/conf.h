@@ -172,9 +172,9 @@ struct conf_tftp {
 enum conf_http_send {
 	CONF_HTTP_SEND_AUTO = 0,        /* per body size, from the measurements in bench/ */
 	CONF_HTTP_SEND_COPY = 1,        /* send() from the cache mapping */
-	CONF_HTTP_SEND_SPLICE = 2,      /* splice: cache memfd -> pipe -> socket */
+	CONF_HTTP_SEND_SPLICE = 2,      /* splice: cache copy -> pipe -> socket */
 	CONF_HTTP_SEND_ZEROCOPY = 3,    /* IORING_OP_SEND_ZC from the cache mapping */
-	CONF_HTTP_SEND_SENDFILE = 4,    /* sendfile(2) from the cache memfd when POLLOUT says so */
+	CONF_HTTP_SEND_SENDFILE = 4,    /* sendfile(2) from the cache copy when POLLOUT says so */
 };
 
 struct conf_http {
