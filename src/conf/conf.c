@@ -1155,7 +1155,7 @@ static const struct conf_key http_keys[] = {
 	/*
 	 * 0, the kernel's autotuning, as nginx has it: a fixed size is kept by every connection
 	 * however many there are, and 1,000 downloads of 1 MiB buffers (2 MiB as the kernel counts
-	 * them) passed the host's tcp_mem pressure threshold: 1.6 GB/s at 34 CPU-s against 3.4
+	 * them) passed the host's tcp_mem pressure threshold: 1.8 GB/s at 25 CPU-s against 3.4
 	 * GB/s at 8.5 with autotuning, which holds buffers back under pressure. Measured in
 	 * bench/README.md.
 	 */
