@@ -2,9 +2,9 @@
 /*
  * Content cache for boot files. Hundreds of nodes fetch the same few files in a storm, so each
  * file is read once into a file of the cache's own (unnamed, in a private tmpfs with huge pages,
- * or a sealed memfd) and mapped read-only; every transfer of that file shares the one copy. Entries are keyed by (device, inode, size, mtime) of the file as opened, so a
- * replaced or rewritten file gets a new entry while transfers of the old content finish on the
- * old one. The copy (rather than a map of the file itself) means a file truncated or rewritten
+ * or a sealed memfd) and mapped read-only; every transfer of that file shares the one copy.
+ * Entries are keyed by (device, inode, size, mtime) of the file as opened, so a replaced or
+ * rewritten file gets a new entry while transfers of the old content finish on the old one. The copy (rather than a map of the file itself) means a file truncated or rewritten
  * in place can never fault a transfer in flight (SIGBUS) or mix old and new bytes.
  *
  * Thread-safe: shared by all workers.
