@@ -551,6 +551,10 @@ static void advance(struct conn *c, uint64_t n)
 {
 	uint64_t h = c->head_len - c->head_sent;
 
+	/* Bytes went out: no refused send to back off from. */
+	c->backoff = 0;
+	c->after_pollout = false;
+
 	if (h) {
 		h = n < h ? n : h;
 		c->head_sent += h;
@@ -669,8 +673,6 @@ static void on_splice(struct loop *loop, struct loop_op *op, int res, uint32_t f
 	}
 	if (c->splice_to_sock) {
 		c->pipe_fill -= (uint32_t)res;
-		c->backoff = 0;
-		c->after_pollout = false;
 		advance(c, (uint64_t)res);
 		arm_timer(c, conf_of(c)->http.send_timeout_ms);
 	} else {
@@ -747,13 +749,10 @@ static void conn_send_next(struct conn *c)
 			if ((uint64_t)sent < len)
 				break;  /* the socket buffer is full */
 		}
-		if (turn) {
+		if (turn)
 			arm_timer(c, conf_of(c)->http.send_timeout_ms);
-			c->backoff = 0;
-			c->after_pollout = false;
-		} else if (refused && refused_after_pollout(c)) {
+		else if (refused && refused_after_pollout(c))
 			return;
-		}
 		c->after_pollout = false;
 		if (sched_park(c))
 			return;
